@@ -1,0 +1,27 @@
+//! huma: tells humans from bots and AI agents by how they move, type and
+//! scroll, behind the useHUMA v1 HTTP API.
+//!
+//! Modules in the order a verify request meets them:
+//!
+//! - `config`: plain-data configuration read from the environment.
+//! - `server`: accept loop, connection cap, timeouts, graceful drain.
+//! - `router`: (method, path) → handler; the only module that knows paths.
+//! - `api`: the handlers, and `api::auth` for keys, origins and limits.
+//! - `wire`: the only module that knows JSON: request envelopes, signals
+//!   decoding, response bodies.
+//! - `signals`: signals v1 as typed, validated arrays.
+//! - `scoring`: the pure kernel (features → model → verdict).
+//! - `limits`: lock-sharded in-memory burst, flood and heartbeat counters.
+//! - `keys`, `tokens`, `secret`: key and token formats, hashes, records.
+//! - `store`: the persistence trait and its embedded and Redis backends.
+//! - `error`: `ApiError` and the one function that renders it.
+//! - `metrics`, `telemetry`: Prometheus metrics and JSON logs.
+
+pub mod config;
+pub mod keys;
+pub mod scoring;
+pub mod secret;
+pub mod signals;
+pub mod store;
+pub mod tokens;
+pub mod wire;

@@ -1,0 +1,105 @@
+//! The persistence boundary: one trait, two backends. `embedded` keeps
+//! everything in process (durable under `HUMA_DATA_DIR`), `redis` keeps it
+//! in Redis or Redis Cluster. Nothing outside `store/` knows how records are
+//! laid out, and only `store/redis.rs` talks to Redis.
+//!
+//! Records are keyed by hashes, never by raw userIds, keys or tokens.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::keys::{KeyHash, KeyRecord};
+use crate::tokens::{TokenHash, TokenRecord};
+
+pub mod embedded;
+pub mod redis;
+
+pub use embedded::EmbeddedStore;
+pub use redis::RedisStore;
+
+/// The store could not answer; the API turns this into `503 UNAVAILABLE`.
+#[derive(Debug, thiserror::Error)]
+#[error("store unavailable: {0}")]
+pub struct StoreError(pub String);
+
+/// The outcome of taking one unit of monthly quota.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quota {
+    /// Taken; the count after taking it.
+    Taken(u64),
+    /// The limit was already reached; nothing was taken.
+    Exceeded,
+}
+
+/// A token as read back: its record and whether it was consumed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredToken {
+    pub record: TokenRecord,
+    pub used: bool,
+}
+
+/// The outcome of an atomic consume.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Consume {
+    NotFound,
+    /// Another consume won; the token had already been spent.
+    AlreadyUsed,
+    /// This call spent it.
+    Consumed,
+}
+
+/// A registered webhook endpoint. The secret is kept because the server
+/// signs with it; it is shown to the customer only at creation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookRecord {
+    pub id: String,
+    pub account: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub secret: String,
+    pub active: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// Everything huma persists. Every method is one atomic step on the backend:
+/// callers never compose read-modify-write sequences themselves.
+pub trait Store: Send + Sync + 'static {
+    /// Returns the stored server secret, storing `candidate` first if none is.
+    fn secret_get_or_init(&self, candidate: &[u8]) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+
+    /// Inserts or replaces a key record (and its hash index).
+    fn key_put(&self, key: &KeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn key_by_hash(&self, hash: &KeyHash) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
+    fn key_by_id(&self, id: &str) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
+    fn keys_list(&self) -> impl Future<Output = Result<Vec<KeyRecord>, StoreError>> + Send;
+
+    /// Takes one unit of the account's quota for `month` (`"2026-11"`)
+    /// unless `limit` is already reached (`None`: unlimited).
+    fn quota_take(&self, account: &str, month: &str, limit: Option<u64>) -> impl Future<Output = Result<Quota, StoreError>> + Send;
+    /// Gives back a unit taken by a request that then failed validation.
+    fn quota_refund(&self, account: &str, month: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn quota_get(&self, account: &str, month: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Stores a new token for `ttl` under its record's account.
+    fn token_put(&self, hash: &TokenHash, token: &TokenRecord, ttl: Duration) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The token if it exists, has not expired and belongs to `account`
+    /// (a token of another account is simply not found).
+    fn token_get(&self, account: &str, hash: &TokenHash) -> impl Future<Output = Result<Option<StoredToken>, StoreError>> + Send;
+    /// Marks the token used; exactly one of any number of concurrent calls
+    /// (across processes sharing the store) gets `Consumed`.
+    fn token_consume(&self, account: &str, hash: &TokenHash) -> impl Future<Output = Result<Consume, StoreError>> + Send;
+
+    /// Adds the webhook unless the account already has `max`; `false` if full.
+    fn webhook_add(&self, hook: &WebhookRecord, max: usize) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn webhooks_list(&self, account: &str) -> impl Future<Output = Result<Vec<WebhookRecord>, StoreError>> + Send;
+    /// `false` if the account has no such webhook.
+    fn webhook_delete(&self, account: &str, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Answers when the backend is reachable (`/readyz`).
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Makes every accepted write durable (called on shutdown).
+    fn flush(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

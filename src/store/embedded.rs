@@ -1,0 +1,2 @@
+//! The embedded store (being written).
+pub struct EmbeddedStore;

@@ -1,0 +1,2 @@
+//! The Redis store (being written).
+pub struct RedisStore;

@@ -1,0 +1,2 @@
+//! The only module that knows JSON (being written).
+pub mod signals;

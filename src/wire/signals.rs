@@ -1,0 +1,1 @@
+//! Signals decoding (being written).
