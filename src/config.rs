@@ -96,10 +96,30 @@ impl PlanTable {
 impl Default for PlanTable {
     fn default() -> Self {
         PlanTable {
-            trial: PlanLimits { monthly: Some(10_000), burst_per_minute: 60, agent_block: true, trial_days: Some(14) },
-            starter: PlanLimits { monthly: Some(10_000), burst_per_minute: 120, agent_block: false, trial_days: None },
-            pro: PlanLimits { monthly: Some(250_000), burst_per_minute: 1_200, agent_block: true, trial_days: None },
-            enterprise: PlanLimits { monthly: None, burst_per_minute: 12_000, agent_block: true, trial_days: None },
+            trial: PlanLimits {
+                monthly: Some(10_000),
+                burst_per_minute: 60,
+                agent_block: true,
+                trial_days: Some(14),
+            },
+            starter: PlanLimits {
+                monthly: Some(10_000),
+                burst_per_minute: 120,
+                agent_block: false,
+                trial_days: None,
+            },
+            pro: PlanLimits {
+                monthly: Some(250_000),
+                burst_per_minute: 1_200,
+                agent_block: true,
+                trial_days: None,
+            },
+            enterprise: PlanLimits {
+                monthly: None,
+                burst_per_minute: 12_000,
+                agent_block: true,
+                trial_days: None,
+            },
         }
     }
 }
@@ -157,7 +177,10 @@ impl Config {
         }
         if let Some(v) = get("REDIS_URL") {
             if !(v.starts_with("redis://") || v.starts_with("rediss://") || v.starts_with("unix://")) {
-                return Err(err("REDIS_URL", format!("'{v}' is not a redis:// URL (expected redis://host:port/db)")));
+                return Err(err(
+                    "REDIS_URL",
+                    format!("'{v}' is not a redis:// URL (expected redis://host:port/db)"),
+                ));
             }
             c.redis_url = Some(v);
         }
@@ -221,7 +244,10 @@ impl Config {
         c.dev_key = get("HUMA_DEV_KEY");
         if let Some(k) = &c.dev_key {
             if crate::keys::parse_key(k).map(|(kind, _)| kind) != Ok(crate::keys::KeyKind::Live) {
-                return Err(err("HUMA_DEV_KEY", "must be huma_live_ followed by 32 characters of [A-Za-z0-9]".into()));
+                return Err(err(
+                    "HUMA_DEV_KEY",
+                    "must be huma_live_ followed by 32 characters of [A-Za-z0-9]".into(),
+                ));
             }
         }
         for (var, plan) in [

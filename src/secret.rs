@@ -10,7 +10,9 @@ pub struct Secret {
 
 impl Secret {
     pub fn new(bytes: &[u8]) -> Secret {
-        Secret { key: hmac::Key::new(hmac::HMAC_SHA256, bytes) }
+        Secret {
+            key: hmac::Key::new(hmac::HMAC_SHA256, bytes),
+        }
     }
 
     /// The keyed hash of a userId, the only form in which it is kept.

@@ -78,19 +78,37 @@ pub trait Store: Send + Sync + 'static {
 
     /// Takes one unit of the account's quota for `month` (`"2026-11"`)
     /// unless `limit` is already reached (`None`: unlimited).
-    fn quota_take(&self, account: &str, month: &str, limit: Option<u64>) -> impl Future<Output = Result<Quota, StoreError>> + Send;
+    fn quota_take(
+        &self,
+        account: &str,
+        month: &str,
+        limit: Option<u64>,
+    ) -> impl Future<Output = Result<Quota, StoreError>> + Send;
     /// Gives back a unit taken by a request that then failed validation.
     fn quota_refund(&self, account: &str, month: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn quota_get(&self, account: &str, month: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Stores a new token for `ttl` under its record's account.
-    fn token_put(&self, hash: &TokenHash, token: &TokenRecord, ttl: Duration) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn token_put(
+        &self,
+        hash: &TokenHash,
+        token: &TokenRecord,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The token if it exists, has not expired and belongs to `account`
     /// (a token of another account is simply not found).
-    fn token_get(&self, account: &str, hash: &TokenHash) -> impl Future<Output = Result<Option<StoredToken>, StoreError>> + Send;
+    fn token_get(
+        &self,
+        account: &str,
+        hash: &TokenHash,
+    ) -> impl Future<Output = Result<Option<StoredToken>, StoreError>> + Send;
     /// Marks the token used; exactly one of any number of concurrent calls
     /// (across processes sharing the store) gets `Consumed`.
-    fn token_consume(&self, account: &str, hash: &TokenHash) -> impl Future<Output = Result<Consume, StoreError>> + Send;
+    fn token_consume(
+        &self,
+        account: &str,
+        hash: &TokenHash,
+    ) -> impl Future<Output = Result<Consume, StoreError>> + Send;
 
     /// Adds the webhook unless the account already has `max`; `false` if full.
     fn webhook_add(&self, hook: &WebhookRecord, max: usize) -> impl Future<Output = Result<bool, StoreError>> + Send;
