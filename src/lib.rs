@@ -6,7 +6,8 @@
 //! - `config`: plain-data configuration read from the environment.
 //! - `server`: accept loop, connection cap, timeouts, graceful drain.
 //! - `router`: (method, path) → handler; the only module that knows paths.
-//! - `api`: the handlers, and `api::auth` for keys, origins and limits.
+//! - `api`: the `/api/v1` pipeline (auth → limits → body → handler) and the
+//!   handlers; `body` reads bounded request bodies.
 //! - `wire`: the only module that knows JSON: request envelopes, signals
 //!   decoding, response bodies.
 //! - `signals`: signals v1 as typed, validated arrays.
@@ -14,14 +15,24 @@
 //! - `limits`: lock-sharded in-memory burst, flood and heartbeat counters.
 //! - `keys`, `tokens`, `secret`: key and token formats, hashes, records.
 //! - `store`: the persistence trait and its embedded and Redis backends.
+//! - `app`: the shared state built at start.
 //! - `error`: `ApiError` and the one function that renders it.
 //! - `metrics`, `telemetry`: Prometheus metrics and JSON logs.
 
+pub mod api;
+pub mod app;
+pub mod body;
 pub mod config;
+pub mod error;
 pub mod keys;
+pub mod limits;
+pub mod metrics;
+pub mod router;
 pub mod scoring;
 pub mod secret;
+pub mod server;
 pub mod signals;
 pub mod store;
+pub mod telemetry;
 pub mod tokens;
 pub mod wire;

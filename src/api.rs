@@ -1,0 +1,205 @@
+//! The `/api/v1` pipeline every customer call goes through, in the
+//! contract's order: authorization (401/403), the key's expiry (402), burst
+//! and monthly quota (429), the body (413/400), then the handler (which runs
+//! the per-user flood check once it knows the userId). Every answer after
+//! the key is known carries the `RateLimit-Policy` and `RateLimit` headers.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, ORIGIN};
+use hyper::{HeaderMap, Request, Response, StatusCode};
+
+use crate::app::{quota_month, unix_secs, App};
+use crate::config::BODY_LIMIT;
+use crate::error::{self, ApiError, HttpResponse};
+use crate::keys::{self, KeyKind, KeyRecord, PlanLimits};
+use crate::limits::{self, Window};
+use crate::store::{Quota, Store};
+
+pub mod admin;
+pub mod ops;
+pub mod session;
+pub mod testkey;
+pub mod token;
+pub mod verify;
+
+/// The customer routes, as the router names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiRoute {
+    Verify,
+    Session,
+    TokenVerify,
+}
+
+impl ApiRoute {
+    pub fn name(self) -> &'static str {
+        match self {
+            ApiRoute::Verify => "verify",
+            ApiRoute::Session => "session",
+            ApiRoute::TokenVerify => "token_verify",
+        }
+    }
+
+    /// Publishable keys may call only what a browser needs.
+    fn publishable_may_call(self) -> bool {
+        matches!(self, ApiRoute::Verify | ApiRoute::Session)
+    }
+
+    /// Calls that count toward the monthly quota.
+    fn metered(self) -> bool {
+        matches!(self, ApiRoute::Verify)
+    }
+}
+
+/// The authenticated caller, as handlers see it.
+pub struct Caller {
+    pub key: KeyRecord,
+    pub plan: PlanLimits,
+}
+
+impl Caller {
+    pub fn is_test(&self) -> bool {
+        self.key.kind == KeyKind::Test
+    }
+
+    pub fn account(&self) -> &str {
+        &self.key.account
+    }
+}
+
+/// Runs one customer call through the whole pipeline.
+pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, req: Request<Incoming>) -> HttpResponse {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let mut window = None;
+    let result = async {
+        let caller = authenticate(app, route, &parts.headers).await?;
+        let w = app.limits.burst.hit(
+            limits::key_of(&caller.key.hash),
+            caller.key.burst_per_minute(&caller.plan),
+            unix_secs() as u64,
+        );
+        window = Some(w);
+        if w.exceeded {
+            app.metrics.limit_hit("burst");
+            return Err(ApiError::BurstLimitExceeded { retry_after: w.reset_secs });
+        }
+        let month = quota_month(unix_secs());
+        let metered = route.metered() && !caller.is_test();
+        if metered {
+            let limit = caller.key.monthly_limit(&caller.plan);
+            if app.store.quota_take(caller.account(), &month, limit).await? == Quota::Exceeded {
+                app.metrics.limit_hit("monthly");
+                return Err(ApiError::MonthlyLimitExceeded);
+            }
+        }
+        let result = match crate::body::read_bounded(&parts.headers, body, BODY_LIMIT, app.config.body_timeout).await {
+            Ok(body) => dispatch(app, route, &caller, &body).await,
+            Err(e) => Err(e),
+        };
+        // A call refused for its body did not use the service.
+        if metered && matches!(result, Err(ApiError::InvalidRequest(_) | ApiError::InvalidSignals(_) | ApiError::PayloadTooLarge)) {
+            app.store.quota_refund(caller.account(), &month).await?;
+        }
+        result
+    }
+    .await;
+    let mut resp = match result {
+        Ok(resp) => resp,
+        Err(e) => {
+            if e == ApiError::Unavailable {
+                app.metrics.store_errors.inc();
+            }
+            error::render(&e)
+        }
+    };
+    if let Some(w) = window {
+        rate_limit_headers(&mut resp, &w);
+    }
+    app.metrics.observe_request(route.name(), resp.status().as_u16(), started.elapsed().as_secs_f64());
+    resp
+}
+
+async fn dispatch<S: Store>(app: &App<S>, route: ApiRoute, caller: &Caller, body: &[u8]) -> Result<HttpResponse, ApiError> {
+    match route {
+        ApiRoute::Verify => verify::handle(app, caller, body).await,
+        ApiRoute::Session => session::handle(app, caller, body).await,
+        ApiRoute::TokenVerify => token::handle(app, caller, body).await,
+    }
+}
+
+/// Authorization, publishable-key scope and origin, and expiry.
+async fn authenticate<S: Store>(app: &App<S>, route: ApiRoute, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let presented = bearer(headers)?.ok_or(ApiError::MissingAuth)?;
+    let (kind, _) = keys::parse_key(presented).map_err(|_| ApiError::InvalidApiKeyFormat)?;
+    let hash = keys::hash_key(presented);
+    let key = app.store.key_by_hash(&hash).await?.ok_or(ApiError::InvalidApiKey)?;
+    // The lookup is by hash; comparing again in constant time keeps a store
+    // that answers loosely from ever letting a different key through.
+    if !keys::hashes_equal(&key.hash, &hash) || key.kind != kind || key.revoked {
+        return Err(ApiError::InvalidApiKey);
+    }
+    if key.kind == KeyKind::Publishable {
+        if !route.publishable_may_call() {
+            return Err(ApiError::Forbidden(format!(
+                "Publishable keys may call only verify, session and challenge; call {} from your server with a \
+                 secret (huma_live_) key.",
+                route.name()
+            )));
+        }
+        let origin = headers.get(ORIGIN).and_then(|o| o.to_str().ok());
+        match origin {
+            Some(o) if key.origins.iter().any(|allowed| allowed == o) => {}
+            Some(o) => {
+                return Err(ApiError::Forbidden(format!(
+                    "The Origin {o} is not in this publishable key's allowlist; add it to the key or call from an \
+                     allowed page."
+                )))
+            }
+            None => {
+                return Err(ApiError::Forbidden(
+                    "Publishable keys work only from browser pages on allowed origins; this request carried no \
+                     Origin header."
+                        .into(),
+                ))
+            }
+        }
+    }
+    if key.expires_at.is_some_and(|t| unix_secs() >= t) {
+        return Err(ApiError::TrialExpired);
+    }
+    let plan = app.config.plans.get(key.plan).clone();
+    Ok(Caller { key, plan })
+}
+
+/// The bearer credential, `Ok(None)` when there is no Authorization header.
+pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| ApiError::MissingAuth)?;
+    let (scheme, cred) = value.split_once(' ').ok_or(ApiError::MissingAuth)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ApiError::MissingAuth);
+    }
+    Ok(Some(cred.trim()))
+}
+
+fn rate_limit_headers(resp: &mut HttpResponse, w: &Window) {
+    let h = resp.headers_mut();
+    let policy = format!("\"burst\";q={};w={}", w.limit, limits::WINDOW_SECS);
+    let state = format!("\"burst\";r={};t={}", w.remaining, w.reset_secs);
+    if let (Ok(p), Ok(s)) = (HeaderValue::from_str(&policy), HeaderValue::from_str(&state)) {
+        h.insert("ratelimit-policy", p);
+        h.insert("ratelimit", s);
+    }
+}
+
+/// A JSON answer with `status`.
+pub fn json(status: StatusCode, body: Bytes) -> HttpResponse {
+    let mut resp = Response::new(Full::new(body));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}

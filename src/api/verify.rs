@@ -1,0 +1,78 @@
+//! `POST /api/v1/verify`: score a window, mint a token that remembers the
+//! verdict and the behavioural profile, and answer.
+
+use hyper::StatusCode;
+
+use crate::api::{json, testkey, Caller};
+use crate::app::{unix_millis, unix_secs, App};
+use crate::config::FLOOD_PER_MINUTE;
+use crate::error::{ApiError, HttpResponse};
+use crate::limits;
+use crate::scoring::{self, Verdict};
+use crate::store::Store;
+use crate::tokens::{self, TokenKind, TokenRecord};
+use crate::wire::{self, round2};
+
+pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Result<HttpResponse, ApiError> {
+    let req = wire::parse_verify(body)?;
+    let user_hash = app.secret.user_hash(&req.user_id);
+    let flood = app.limits.flood.hit(limits::pair_key(&caller.key.hash, &user_hash), FLOOD_PER_MINUTE, unix_secs() as u64);
+    if flood.exceeded {
+        app.metrics.limit_hit("flood");
+        return Err(ApiError::UserFloodDetected { retry_after: flood.reset_secs });
+    }
+    let verdict = if caller.is_test() {
+        testkey::verdict(&req.user_id)
+    } else {
+        match &req.signals {
+            Some(signals) => scoring::score(signals),
+            None => scoring::no_signals(),
+        }
+    };
+    let confidence = round2(verdict.confidence);
+    let score = (confidence * 100.0).round() as u8;
+    let human = confidence >= 0.5;
+    let token = tokens::mint_token(&app.rng, TokenKind::Verified);
+    let record = TokenRecord {
+        kind: TokenKind::Verified,
+        account: caller.account().to_string(),
+        user_hash,
+        human,
+        score,
+        action: req.action.as_deref().map(str::to_string),
+        hostname: req.signals.as_ref().and_then(|s| s.env.host.clone()),
+        profile: verdict.profile,
+        created_at_ms: unix_millis(),
+    };
+    app.store.token_put(&tokens::hash_token(&token), &record, app.config.token_ttl).await?;
+
+    app.metrics.scores.observe(confidence);
+    // The agent block is a plan feature and needs behaviour to judge; test
+    // keys show it whenever the plan has it, so `agent_` users exercise it.
+    let show_agent = caller.plan.agent_block && (req.signals.is_some() || caller.is_test());
+    if show_agent && verdict.agent.is_agent {
+        app.metrics.agent_flags.inc();
+    }
+    let resp = wire::VerifyResponse {
+        human,
+        confidence,
+        score,
+        token: &token,
+        pii_stored: false,
+        notes: verdict.notes.iter().map(|l| l.as_str()).collect(),
+        reasons: req.explain.then(|| reasons(&verdict)),
+        agent: show_agent.then(|| wire::Agent {
+            is_agent: verdict.agent.is_agent,
+            agent_confidence: round2(verdict.agent.agent_confidence),
+            signals: verdict.agent.signals.iter().map(|l| l.as_str()).collect(),
+        }),
+    };
+    Ok(json(StatusCode::OK, wire::encode(&resp)))
+}
+
+fn reasons(v: &Verdict) -> Vec<wire::Reason> {
+    v.reasons()
+        .iter()
+        .map(|r| wire::Reason { code: r.label.as_str(), weight: round2(r.weight) })
+        .collect()
+}

@@ -1,0 +1,96 @@
+//! The HTTP/1.1 server: an accept loop that holds at most
+//! `max_connections` connections (each owns a semaphore permit; beyond the
+//! cap, new connections wait in the kernel's backlog), a header-read
+//! deadline enforced by hyper's timer, keep-alive, and a graceful drain on
+//! SIGTERM: `/readyz` turns 503, the listener closes, in-flight requests
+//! finish within the grace period, the store is flushed, and `run` returns.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::app::App;
+use crate::router;
+use crate::store::Store;
+
+/// Serves `app` on `listener` until `shutdown` resolves, then drains.
+pub async fn run<S: Store>(app: Arc<App<S>>, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+    let limit = Arc::new(Semaphore::new(app.config.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(app.config.header_timeout)
+        .keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            _ = &mut shutdown => break,
+            p = limit.clone().acquire_owned() => p.expect("the connection semaphore is never closed"),
+        };
+        let (stream, _) = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(s) => s,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off briefly
+                    // instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let app2 = app.clone();
+        let service = service_fn(move |req| {
+            let app = app2.clone();
+            async move { Ok::<_, Infallible>(router::route(&app, req).await) }
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    app.set_draining();
+    drop(listener);
+    tracing::info!("draining: no new connections, finishing in-flight requests");
+    if tokio::time::timeout(app.config.shutdown_grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!("grace period over with requests still in flight");
+    }
+    if let Err(e) = app.store.flush().await {
+        tracing::error!(error = %e, "final store flush failed");
+    }
+    tracing::info!("stopped");
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
