@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
 
+mod codec;
 pub mod embedded;
 pub mod redis;
 
