@@ -16,6 +16,7 @@ use crate::tokens::{TokenHash, TokenRecord};
 mod codec;
 pub mod embedded;
 pub mod redis;
+mod shards;
 
 pub use embedded::EmbeddedStore;
 pub use redis::RedisStore;

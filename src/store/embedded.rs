@@ -13,25 +13,23 @@
 //!   `flush` does it at once on graceful shutdown. A crash loses at most about
 //!   one interval of them, inside the contract's ~1 s for tokens.
 //!
-//! The hot path takes no global lock: tokens and quotas live in
-//! `SHARDS` independently locked maps chosen by hash, each with its own dirty
-//! set. Expired tokens are never returned, and a periodic sweep drops them
-//! (and quota months older than `QUOTA_MONTHS_KEPT`) from memory and redb, so
+//! The hot path takes no global lock: tokens and quotas live in `shards`,
+//! independently locked maps chosen by hash, each with its own dirty set.
+//! Expired tokens are never returned, and a periodic sweep drops them
+//! (and quota months older than two months) from memory and redb, so
 //! memory stays bounded by the token TTL. Dropping the store flushes and
 //! closes the file, so the same directory can be reopened at once.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use parking_lot::{Mutex, RwLock};
 use redb::{Database, DatabaseError, ReadableTable, TableDefinition, WriteTransaction};
-use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, encode};
+use super::shards::{current_month, now_ms, stale_month, Batch, Shards, TokenRow};
 use super::{Consume, Quota, Store, StoreError, StoredToken, WebhookRecord};
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
@@ -47,13 +45,8 @@ const QUOTAS: TableDefinition<&[u8], u64> = TableDefinition::new("quotas");
 /// Token hash → postcard `TokenRow`.
 const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens");
 
-/// Lock shards for tokens and for quotas; enough that verifies on many cores
-/// rarely meet on one lock.
-const SHARDS: usize = 64;
 /// How often expired tokens and stale quota months are dropped.
 const SWEEP_EVERY: Duration = Duration::from_secs(30);
-/// Quota months older than this many months before the current one are dropped.
-const QUOTA_MONTHS_KEPT: i64 = 2;
 
 pub struct EmbeddedStore {
     inner: Arc<Inner>,
@@ -66,44 +59,13 @@ struct Inner {
     keys: RwLock<Keys>,
     webhooks: RwLock<HashMap<String, Vec<WebhookRecord>>>,
     secret: RwLock<Option<Vec<u8>>>,
-    tokens: Box<[Mutex<TokenShard>]>,
-    quotas: Box<[Mutex<QuotaShard>]>,
+    hot: Shards,
 }
 
 #[derive(Default)]
 struct Keys {
     by_hash: HashMap<KeyHash, KeyRecord>,
     by_id: HashMap<String, KeyHash>,
-}
-
-#[derive(Default)]
-struct TokenShard {
-    map: HashMap<TokenHash, TokenRow>,
-    /// Changed since the last flush; absent from `map` means delete.
-    dirty: HashSet<TokenHash>,
-}
-
-#[derive(Default)]
-struct QuotaShard {
-    /// Account → month → counter; nested so a lookup needs no allocation.
-    map: HashMap<String, HashMap<String, Counter>>,
-    /// Swept months still to be deleted from redb.
-    deleted: Vec<(String, String)>,
-}
-
-#[derive(Default)]
-struct Counter {
-    count: u64,
-    dirty: bool,
-}
-
-/// A token as kept in memory and in redb.
-#[derive(Clone, Serialize, Deserialize)]
-struct TokenRow {
-    record: TokenRecord,
-    used: bool,
-    /// Unix milliseconds: wall-clock, because it must survive a restart.
-    expires_at_ms: i64,
 }
 
 impl EmbeddedStore {
@@ -212,65 +174,29 @@ impl Store for EmbeddedStore {
     }
 
     async fn quota_take(&self, account: &str, month: &str, limit: Option<u64>) -> Result<Quota, StoreError> {
-        let mut shard = self.inner.quota_shard(account, month).lock();
-        let c = counter(&mut shard, account, month);
-        if limit.is_some_and(|l| c.count >= l) {
-            return Ok(Quota::Exceeded);
-        }
-        c.count += 1;
-        c.dirty = true;
-        Ok(Quota::Taken(c.count))
+        Ok(self.inner.hot.quota_take(account, month, limit))
     }
 
     async fn quota_refund(&self, account: &str, month: &str) -> Result<(), StoreError> {
-        let mut shard = self.inner.quota_shard(account, month).lock();
-        let c = counter(&mut shard, account, month);
-        if c.count > 0 {
-            c.count -= 1;
-            c.dirty = true;
-        }
+        self.inner.hot.quota_refund(account, month);
         Ok(())
     }
 
     async fn quota_get(&self, account: &str, month: &str) -> Result<u64, StoreError> {
-        let shard = self.inner.quota_shard(account, month).lock();
-        Ok(shard.map.get(account).and_then(|m| m.get(month)).map_or(0, |c| c.count))
+        Ok(self.inner.hot.quota_get(account, month))
     }
 
     async fn token_put(&self, hash: &TokenHash, token: &TokenRecord, ttl: Duration) -> Result<(), StoreError> {
-        let row = TokenRow {
-            record: token.clone(),
-            used: false,
-            expires_at_ms: now_ms().saturating_add(ttl.as_millis().min(i64::MAX as u128) as i64),
-        };
-        let mut shard = self.inner.token_shard(hash).lock();
-        shard.map.insert(*hash, row);
-        shard.dirty.insert(*hash);
+        self.inner.hot.token_put(hash, token, ttl);
         Ok(())
     }
 
     async fn token_get(&self, account: &str, hash: &TokenHash) -> Result<Option<StoredToken>, StoreError> {
-        let shard = self.inner.token_shard(hash).lock();
-        Ok(live(shard.map.get(hash), account).map(|row| StoredToken {
-            record: row.record.clone(),
-            used: row.used,
-        }))
+        Ok(self.inner.hot.token_get(account, hash))
     }
 
     async fn token_consume(&self, account: &str, hash: &TokenHash) -> Result<Consume, StoreError> {
-        let mut shard = self.inner.token_shard(hash).lock();
-        let now = now_ms();
-        match shard.map.get_mut(hash) {
-            Some(row) if row.record.account == account && row.expires_at_ms > now => {
-                if row.used {
-                    return Ok(Consume::AlreadyUsed);
-                }
-                row.used = true;
-            }
-            _ => return Ok(Consume::NotFound),
-        }
-        shard.dirty.insert(*hash);
-        Ok(Consume::Consumed)
+        Ok(self.inner.hot.token_consume(account, hash))
     }
 
     async fn webhook_add(&self, hook: &WebhookRecord, max: usize) -> Result<bool, StoreError> {
@@ -349,8 +275,7 @@ impl Inner {
             keys: RwLock::default(),
             webhooks: RwLock::default(),
             secret: RwLock::default(),
-            tokens: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            quotas: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hot: Shards::new(),
         };
         let (now, month) = (now_ms(), current_month());
         write(&db, |txn| {
@@ -379,8 +304,7 @@ impl Inner {
                 .map_err(rdb)?
                 .retain(|k, count| match decode::<(String, String)>(k) {
                     Ok((a, m)) if !stale_month(&m, month) => {
-                        let mut shard = inner.quota_shard(&a, &m).lock();
-                        counter(&mut shard, &a, &m).count = count;
+                        inner.hot.quota_load(&a, &m, count);
                         true
                     }
                     _ => false,
@@ -390,7 +314,7 @@ impl Inner {
                 .map_err(rdb)?
                 .retain(|k, v| match (<[u8; 32]>::try_from(k), decode::<TokenRow>(v)) {
                     (Ok(h), Ok(row)) if row.expires_at_ms > now => {
-                        inner.token_shard(&h).lock().map.insert(h, row);
+                        inner.hot.token_load(h, row);
                         true
                     }
                     _ => false,
@@ -402,95 +326,18 @@ impl Inner {
         Ok(inner)
     }
 
-    fn token_shard(&self, hash: &TokenHash) -> &Mutex<TokenShard> {
-        // Token hashes are SHA-256 output, so any byte is uniformly spread.
-        &self.tokens[hash[0] as usize % SHARDS]
-    }
-
-    fn quota_shard(&self, account: &str, month: &str) -> &Mutex<QuotaShard> {
-        let mut h = DefaultHasher::new();
-        (account, month).hash(&mut h);
-        &self.quotas[h.finish() as usize % SHARDS]
-    }
-
     /// Commits every dirty token and counter in one transaction; on failure
     /// they are marked dirty again so the next flush retries them.
     fn flush_locked(&self, db: &Database) -> Result<(), StoreError> {
-        let mut tokens: Vec<(TokenHash, Option<TokenRow>)> = Vec::new();
-        for shard in self.tokens.iter() {
-            let shard = &mut *shard.lock();
-            tokens.extend(shard.dirty.drain().map(|h| (h, shard.map.get(&h).cloned())));
-        }
-        let mut quotas: Vec<(String, String, Option<u64>)> = Vec::new();
-        for shard in self.quotas.iter() {
-            let shard = &mut *shard.lock();
-            quotas.extend(shard.deleted.drain(..).map(|(a, m)| (a, m, None)));
-            for (a, months) in shard.map.iter_mut() {
-                for (m, c) in months.iter_mut().filter(|(_, c)| c.dirty) {
-                    c.dirty = false;
-                    quotas.push((a.clone(), m.clone(), Some(c.count)));
-                }
-            }
-        }
-        if tokens.is_empty() && quotas.is_empty() {
+        let batch = self.hot.take_dirty();
+        if batch.tokens.is_empty() && batch.quotas.is_empty() {
             return Ok(());
         }
-        let result = write(db, |txn| {
-            let mut t = txn.open_table(TOKENS).map_err(rdb)?;
-            for (h, row) in &tokens {
-                match row {
-                    Some(row) => t.insert(h.as_slice(), encode(row)?.as_slice()).map(drop),
-                    None => t.remove(h.as_slice()).map(drop),
-                }
-                .map_err(rdb)?;
-            }
-            let mut q = txn.open_table(QUOTAS).map_err(rdb)?;
-            for (a, m, count) in &quotas {
-                let k = encode(&(a, m))?;
-                match count {
-                    Some(n) => q.insert(k.as_slice(), n).map(drop),
-                    None => q.remove(k.as_slice()).map(drop),
-                }
-                .map_err(rdb)?;
-            }
-            Ok(())
-        });
+        let result = write_batch(db, &batch);
         if result.is_err() {
-            for (h, _) in tokens {
-                self.token_shard(&h).lock().dirty.insert(h);
-            }
-            for (a, m, count) in quotas {
-                let mut shard = self.quota_shard(&a, &m).lock();
-                match count {
-                    Some(_) => counter(&mut shard, &a, &m).dirty = true,
-                    None => shard.deleted.push((a, m)),
-                }
-            }
+            self.hot.restore(batch);
         }
         result
-    }
-
-    /// Drops expired tokens and stale quota months; the next flush deletes them from redb.
-    fn sweep(&self) {
-        let (now, month) = (now_ms(), current_month());
-        for shard in self.tokens.iter() {
-            let shard = &mut *shard.lock();
-            shard
-                .map
-                .retain(|h, row| row.expires_at_ms > now || !shard.dirty.insert(*h));
-        }
-        for shard in self.quotas.iter() {
-            let shard = &mut *shard.lock();
-            for (a, months) in shard.map.iter_mut() {
-                months.retain(|m, _| {
-                    !stale_month(m, month) || {
-                        shard.deleted.push((a.clone(), m.clone()));
-                        false
-                    }
-                });
-            }
-            shard.map.retain(|_, months| !months.is_empty());
-        }
     }
 
     /// Flushes and closes the database so the directory can be reopened.
@@ -517,7 +364,7 @@ fn spawn_flusher(inner: Weak<Inner>, every: Duration) {
             }
             let done = tokio::task::spawn_blocking(move || {
                 if sweep {
-                    inner.sweep();
+                    inner.hot.sweep();
                 }
                 let db = inner.db.lock();
                 db.as_ref().map(|d| inner.flush_locked(d))
@@ -540,20 +387,27 @@ fn write(db: &Database, f: impl FnOnce(&WriteTransaction) -> Result<(), StoreErr
     txn.commit().map_err(rdb)
 }
 
-fn counter<'a>(shard: &'a mut QuotaShard, account: &str, month: &str) -> &'a mut Counter {
-    if !shard.map.contains_key(account) {
-        shard.map.insert(account.to_owned(), HashMap::new());
-    }
-    let months = shard.map.get_mut(account).expect("inserted above");
-    if !months.contains_key(month) {
-        months.insert(month.to_owned(), Counter::default());
-    }
-    months.get_mut(month).expect("inserted above")
-}
-
-/// The row if it exists, has not expired and belongs to `account`.
-fn live<'a>(row: Option<&'a TokenRow>, account: &str) -> Option<&'a TokenRow> {
-    row.filter(|r| r.record.account == account && r.expires_at_ms > now_ms())
+fn write_batch(db: &Database, batch: &Batch) -> Result<(), StoreError> {
+    write(db, |txn| {
+        let mut t = txn.open_table(TOKENS).map_err(rdb)?;
+        for (h, row) in &batch.tokens {
+            match row {
+                Some(row) => t.insert(h.as_slice(), encode(row)?.as_slice()).map(drop),
+                None => t.remove(h.as_slice()).map(drop),
+            }
+            .map_err(rdb)?;
+        }
+        let mut q = txn.open_table(QUOTAS).map_err(rdb)?;
+        for (a, m, count) in &batch.quotas {
+            let k = encode(&(a, m))?;
+            match count {
+                Some(n) => q.insert(k.as_slice(), n).map(drop),
+                None => q.remove(k.as_slice()).map(drop),
+            }
+            .map_err(rdb)?;
+        }
+        Ok(())
+    })
 }
 
 fn rdb(e: impl Into<redb::Error>) -> StoreError {
@@ -562,47 +416,4 @@ fn rdb(e: impl Into<redb::Error>) -> StoreError {
 
 fn closed() -> StoreError {
     StoreError("embedded store is closed".into())
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// Months since year 0 of `now`, comparable with `month_index`.
-fn current_month() -> i64 {
-    let now = time::OffsetDateTime::now_utc();
-    i64::from(now.year()) * 12 + i64::from(u8::from(now.month())) - 1
-}
-
-/// `"2026-11"` is more than `QUOTA_MONTHS_KEPT` months before `current`;
-/// a month that does not parse is kept.
-fn stale_month(month: &str, current: i64) -> bool {
-    let Some((y, m)) = month.split_once('-') else {
-        return false;
-    };
-    match (y.parse::<i64>(), m.parse::<i64>()) {
-        (Ok(y), Ok(m)) if (1..=12).contains(&m) => current - (y * 12 + m - 1) > QUOTA_MONTHS_KEPT,
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_months_beyond_the_window_are_stale() {
-        let now = 2026 * 12 + 10; // November 2026
-        for (month, stale) in [
-            ("2026-11", false),
-            ("2026-09", false),
-            ("2026-08", true),
-            ("2025-11", true),
-            ("bad", false),
-        ] {
-            assert_eq!(stale_month(month, now), stale, "{month}");
-        }
-    }
 }
