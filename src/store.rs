@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
 
+mod codec;
 pub mod embedded;
 pub mod redis;
+mod shards;
 
 pub use embedded::EmbeddedStore;
 pub use redis::RedisStore;

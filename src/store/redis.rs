@@ -1,2 +1,438 @@
-//! The Redis store (being written).
-pub struct RedisStore;
+//! The Redis store (`REDIS_URL`): the only code in huma that talks to Redis.
+//! Several huma instances may share one Redis; every step that must be
+//! atomic across them is one command or one Lua script.
+//!
+//! Key layout. Every key starts with `huma:`. Per-account keys carry the
+//! account id as a hash tag, and no command or script touches two hash tags,
+//! so the same layout works on Redis Cluster. Names hold only ids and hex
+//! hashes, never record contents.
+//!
+//! | key                          | type   | value                                   | expiry        |
+//! |------------------------------|--------|-----------------------------------------|---------------|
+//! | `huma:secret`                | string | server secret (SET NX)                  | none          |
+//! | `huma:key:{<hex key hash>}`  | string | postcard `KeyRecord`                    | none          |
+//! | `huma:keyids`                | hash   | key id → hex key hash                   | none          |
+//! | `huma:{<acct>}:tok:<hex>`    | hash   | `r` postcard `TokenRecord`, `u` used    | token ttl     |
+//! | `huma:{<acct>}:quota:<month>`| string | units taken that month                  | 62 days       |
+//! | `huma:{<acct>}:wh`           | hash   | webhook id → postcard `WebhookRecord`   | none          |
+//!
+//! Connections come from a bb8 pool of multiplexed connections. A checkout
+//! only clones the connection handle and returns it at once, so any number
+//! of calls pipeline over `pool_size` sockets; the checkout PING is off
+//! because it would double the round trips. Every call is bounded by the
+//! configured timeout, so a dead Redis answers 503 quickly instead of
+//! hanging requests; a connection that failed or timed out is replaced.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bb8_redis::redis::aio::MultiplexedConnection;
+use bb8_redis::redis::{self, Cmd, FromRedisValue, RedisError};
+use bb8_redis::{bb8, RedisConnectionManager};
+
+use super::codec::{decode, encode, hex};
+use super::{Consume, Quota, Store, StoreError, StoredToken, WebhookRecord};
+use crate::keys::{KeyHash, KeyRecord};
+use crate::tokens::{TokenHash, TokenRecord};
+
+/// Quota months outlive their month by about one more.
+const QUOTA_TTL_SECS: u64 = 62 * 86_400;
+
+/// Stores the candidate unless a secret exists; returns the stored one.
+const SECRET_LUA: &str = r"
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])";
+/// 0 not found (or expired), 1 already used, 2 consumed by this call.
+const CONSUME_LUA: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[1], 'u', '1') == 1 then return 2 end
+return 1";
+/// -1 when the limit is reached, else the count after taking one.
+const QUOTA_TAKE_LUA: &str = r"
+local c = tonumber(redis.call('GET', KEYS[1]) or '0')
+if c >= tonumber(ARGV[1]) then return -1 end
+c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return c";
+/// Decrements, never below zero.
+const QUOTA_REFUND_LUA: &str = r"
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 0";
+/// 1 added (or replaced), 0 when the account already has ARGV[3] webhooks.
+const WEBHOOK_ADD_LUA: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1";
+
+pub struct RedisStore {
+    pool: bb8::Pool<Manager>,
+    timeout: Duration,
+    secret: Lua,
+    consume: Lua,
+    quota_take: Lua,
+    quota_refund: Lua,
+    webhook_add: Lua,
+}
+
+/// A Lua script called by its SHA-1 (EVALSHA). The `script` feature of the
+/// redis crate is off in bb8-redis, so this is the few lines of it we need.
+struct Lua {
+    src: &'static str,
+    sha: String,
+}
+
+/// `RedisConnectionManager` plus a flag shared by every clone of a
+/// connection, so that a failure seen through a clone retires the pooled one
+/// (the stock manager never reports a connection broken).
+struct Manager(RedisConnectionManager);
+
+struct Conn {
+    mux: MultiplexedConnection,
+    broken: Arc<AtomicBool>,
+}
+
+impl bb8::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = RedisError;
+
+    async fn connect(&self) -> Result<Conn, RedisError> {
+        let mux = self.0.connect().await?;
+        Ok(Conn {
+            mux,
+            broken: Arc::default(),
+        })
+    }
+
+    async fn is_valid(&self, conn: &mut Conn) -> Result<(), RedisError> {
+        self.0.is_valid(&mut conn.mux).await
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.broken.load(Ordering::Relaxed)
+    }
+}
+
+impl RedisStore {
+    /// A pool of `pool_size` connections to `url`, checked with one PING.
+    pub async fn connect(url: &str, pool_size: u32, timeout: Duration) -> Result<RedisStore, StoreError> {
+        let manager = RedisConnectionManager::new(url).map_err(|e| StoreError(format!("REDIS_URL: {e}")))?;
+        let pool = bb8::Pool::builder()
+            .max_size(pool_size.max(1))
+            .test_on_check_out(false)
+            .connection_timeout(timeout)
+            .build_unchecked(Manager(manager));
+        let store = RedisStore {
+            pool,
+            timeout,
+            secret: Lua::new(SECRET_LUA),
+            consume: Lua::new(CONSUME_LUA),
+            quota_take: Lua::new(QUOTA_TAKE_LUA),
+            quota_refund: Lua::new(QUOTA_REFUND_LUA),
+            webhook_add: Lua::new(WEBHOOK_ADD_LUA),
+        };
+        store
+            .ping()
+            .await
+            .map_err(|e| StoreError(format!("cannot reach Redis at {url}: {}", e.0)))?;
+        Ok(store)
+    }
+
+    /// Runs `op` on a connection within the timeout. A failed or timed-out
+    /// connection is marked broken so the pool replaces it.
+    async fn run<T, F>(&self, op: impl FnOnce(MultiplexedConnection) -> F) -> Result<T, StoreError>
+    where
+        F: std::future::Future<Output = Result<T, RedisError>>,
+    {
+        let attempt = async {
+            let (mux, broken) = {
+                let conn = self.pool.get().await.map_err(|e| StoreError(format!("redis: {e}")))?;
+                (conn.mux.clone(), conn.broken.clone())
+            };
+            op(mux).await.map_err(|e| {
+                if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() {
+                    broken.store(true, Ordering::Relaxed);
+                }
+                StoreError(format!("redis: {e}"))
+            })
+        };
+        tokio::time::timeout(self.timeout, attempt)
+            .await
+            .map_err(|_| StoreError(format!("redis did not answer within {} ms", self.timeout.as_millis())))?
+    }
+}
+
+impl Lua {
+    fn new(src: &'static str) -> Lua {
+        let sha = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, src.as_bytes());
+        Lua {
+            src,
+            sha: hex(sha.as_ref()),
+        }
+    }
+
+    /// Runs the script on one key, loading it with EVAL when this Redis has
+    /// not seen it yet (first use, restart, SCRIPT FLUSH).
+    async fn call<T: FromRedisValue>(
+        &self,
+        c: &mut MultiplexedConnection,
+        key: &str,
+        args: impl Fn(&mut Cmd) -> &mut Cmd,
+    ) -> Result<T, RedisError> {
+        let mut cmd = redis::cmd("EVALSHA");
+        args(cmd.arg(&self.sha).arg(1).arg(key));
+        match cmd.query_async(c).await {
+            Err(e) if e.code() == Some("NOSCRIPT") => {
+                let mut cmd = redis::cmd("EVAL");
+                args(cmd.arg(self.src).arg(1).arg(key));
+                cmd.query_async(c).await
+            }
+            other => other,
+        }
+    }
+}
+
+impl Store for RedisStore {
+    async fn secret_get_or_init(&self, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.run(|mut c| async move { self.secret.call(&mut c, "huma:secret", |cmd| cmd.arg(candidate)).await })
+            .await
+    }
+
+    async fn key_put(&self, key: &KeyRecord) -> Result<(), StoreError> {
+        let bytes = encode(key)?;
+        let (name, hash) = (key_name(&key.hash), hex(&key.hash));
+        // Record first, then index: the index never points at a missing record.
+        // Two commands, because the record and the index live in different slots.
+        self.run(|mut c| async move {
+            redis::cmd("SET").arg(&name).arg(bytes).exec_async(&mut c).await?;
+            redis::cmd("HSET")
+                .arg("huma:keyids")
+                .arg(&key.id)
+                .arg(hash)
+                .exec_async(&mut c)
+                .await
+        })
+        .await
+    }
+
+    async fn key_by_hash(&self, hash: &KeyHash) -> Result<Option<KeyRecord>, StoreError> {
+        let bytes: Option<Vec<u8>> = self
+            .run(|mut c| async move { redis::cmd("GET").arg(key_name(hash)).query_async(&mut c).await })
+            .await?;
+        bytes.map(|b| decode(&b)).transpose()
+    }
+
+    async fn key_by_id(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
+        let hash: Option<String> = self
+            .run(|mut c| async move { redis::cmd("HGET").arg("huma:keyids").arg(id).query_async(&mut c).await })
+            .await?;
+        let Some(hash) = hash else { return Ok(None) };
+        let bytes: Option<Vec<u8>> = self
+            .run(|mut c| async move {
+                redis::cmd("GET")
+                    .arg(format!("huma:key:{{{hash}}}"))
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        bytes.map(|b| decode(&b)).transpose()
+    }
+
+    async fn keys_list(&self) -> Result<Vec<KeyRecord>, StoreError> {
+        let hashes: Vec<String> = self
+            .run(|mut c| async move { redis::cmd("HVALS").arg("huma:keyids").query_async(&mut c).await })
+            .await?;
+        // One GET per key in a plain pipeline: MGET would span slots on a cluster.
+        let mut pipe = redis::pipe();
+        for h in &hashes {
+            pipe.cmd("GET").arg(format!("huma:key:{{{h}}}"));
+        }
+        let blobs: Vec<Option<Vec<u8>>> = self.run(|mut c| async move { pipe.query_async(&mut c).await }).await?;
+        let mut all = blobs
+            .into_iter()
+            .flatten()
+            .map(|b| decode(&b))
+            .collect::<Result<Vec<KeyRecord>, _>>()?;
+        all.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(all)
+    }
+
+    async fn quota_take(&self, account: &str, month: &str, limit: Option<u64>) -> Result<Quota, StoreError> {
+        let name = &quota_name(account, month);
+        let n: i64 = match limit {
+            Some(limit) => {
+                self.run(|mut c| async move {
+                    self.quota_take
+                        .call(&mut c, name, |cmd| cmd.arg(limit).arg(QUOTA_TTL_SECS))
+                        .await
+                })
+                .await?
+            }
+            None => {
+                let n: i64 = self
+                    .run(|mut c| async move { redis::cmd("INCR").arg(name).query_async(&mut c).await })
+                    .await?;
+                if n == 1 {
+                    self.run(|mut c| async move {
+                        redis::cmd("EXPIRE")
+                            .arg(name)
+                            .arg(QUOTA_TTL_SECS)
+                            .exec_async(&mut c)
+                            .await
+                    })
+                    .await?;
+                }
+                n
+            }
+        };
+        Ok(if n < 0 { Quota::Exceeded } else { Quota::Taken(n as u64) })
+    }
+
+    async fn quota_refund(&self, account: &str, month: &str) -> Result<(), StoreError> {
+        let name = quota_name(account, month);
+        self.run(|mut c| async move { self.quota_refund.call(&mut c, &name, |cmd| cmd).await })
+            .await
+    }
+
+    async fn quota_get(&self, account: &str, month: &str) -> Result<u64, StoreError> {
+        let n: Option<u64> = self
+            .run(|mut c| async move {
+                redis::cmd("GET")
+                    .arg(quota_name(account, month))
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        Ok(n.unwrap_or(0))
+    }
+
+    async fn token_put(&self, hash: &TokenHash, token: &TokenRecord, ttl: Duration) -> Result<(), StoreError> {
+        let name = token_name(&token.account, hash);
+        let record = encode(token)?;
+        let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
+        let mut pipe = redis::pipe();
+        pipe.atomic().del(&name).hset(&name, "r", record).pexpire(&name, ms);
+        self.run(|mut c| async move { pipe.exec_async(&mut c).await }).await
+    }
+
+    async fn token_get(&self, account: &str, hash: &TokenHash) -> Result<Option<StoredToken>, StoreError> {
+        let name = token_name(account, hash);
+        let (record, used): (Option<Vec<u8>>, Option<String>) = self
+            .run(|mut c| async move {
+                redis::cmd("HMGET")
+                    .arg(&name)
+                    .arg("r")
+                    .arg("u")
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        let Some(record) = record else { return Ok(None) };
+        let record: TokenRecord = decode(&record)?;
+        // The key already names the account; the check guards against a mislabelled record.
+        Ok((record.account == account).then_some(StoredToken {
+            record,
+            used: used.is_some(),
+        }))
+    }
+
+    async fn token_consume(&self, account: &str, hash: &TokenHash) -> Result<Consume, StoreError> {
+        let name = token_name(account, hash);
+        let n: i64 = self
+            .run(|mut c| async move { self.consume.call(&mut c, &name, |cmd| cmd).await })
+            .await?;
+        Ok(match n {
+            2 => Consume::Consumed,
+            1 => Consume::AlreadyUsed,
+            _ => Consume::NotFound,
+        })
+    }
+
+    async fn webhook_add(&self, hook: &WebhookRecord, max: usize) -> Result<bool, StoreError> {
+        let (name, bytes) = (webhooks_name(&hook.account), encode(hook)?);
+        let added: i64 = self
+            .run(|mut c| async move {
+                self.webhook_add
+                    .call(&mut c, &name, |cmd| cmd.arg(&hook.id).arg(&bytes).arg(max))
+                    .await
+            })
+            .await?;
+        Ok(added == 1)
+    }
+
+    async fn webhooks_list(&self, account: &str) -> Result<Vec<WebhookRecord>, StoreError> {
+        let blobs: Vec<Vec<u8>> = self
+            .run(|mut c| async move {
+                redis::cmd("HVALS")
+                    .arg(webhooks_name(account))
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        let mut all = blobs
+            .iter()
+            .map(|b| decode(b))
+            .collect::<Result<Vec<WebhookRecord>, _>>()?;
+        all.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(all)
+    }
+
+    async fn webhook_delete(&self, account: &str, id: &str) -> Result<bool, StoreError> {
+        let n: i64 = self
+            .run(|mut c| async move {
+                redis::cmd("HDEL")
+                    .arg(webhooks_name(account))
+                    .arg(id)
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let pong: String = self
+            .run(|mut c| async move { redis::cmd("PING").query_async(&mut c).await })
+            .await?;
+        match pong.as_str() {
+            "PONG" => Ok(()),
+            other => Err(StoreError(format!("redis answered PING with {other:?}"))),
+        }
+    }
+
+    async fn flush(&self) -> Result<(), StoreError> {
+        // Durability of Redis data is Redis's configuration (RDB/AOF), not ours.
+        Ok(())
+    }
+}
+
+fn key_name(hash: &KeyHash) -> String {
+    format!("huma:key:{{{}}}", hex(hash))
+}
+
+fn token_name(account: &str, hash: &TokenHash) -> String {
+    format!("huma:{{{account}}}:tok:{}", hex(hash))
+}
+
+fn quota_name(account: &str, month: &str) -> String {
+    format!("huma:{{{account}}}:quota:{month}")
+}
+
+fn webhooks_name(account: &str) -> String {
+    format!("huma:{{{account}}}:wh")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_names_hold_ids_and_hex_hashes_only() {
+        let h = [0xabu8; 32];
+        let hx = "ab".repeat(32);
+        assert_eq!(key_name(&h), format!("huma:key:{{{hx}}}"));
+        assert_eq!(token_name("key_A", &h), format!("huma:{{key_A}}:tok:{hx}"));
+        assert_eq!(quota_name("key_A", "2026-11"), "huma:{key_A}:quota:2026-11");
+        assert_eq!(webhooks_name("key_A"), "huma:{key_A}:wh");
+    }
+}
