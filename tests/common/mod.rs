@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Shared helpers of the integration tests. `RedisServer` runs a private,
 //! throwaway `redis-server` per test, so tests never touch (or depend on) a
 //! Redis already running on the machine.
@@ -89,3 +90,6 @@ fn ping(port: u16) -> bool {
     let mut buf = [0u8; 7];
     s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
 }
+
+pub mod api;
+pub mod huma;
