@@ -10,6 +10,17 @@ use serde::{Deserialize, Serialize};
 pub mod features;
 pub mod model;
 
+pub use model::{no_signals, profile_distance, PROFILE_ABSENT, PROFILE_SHIFT_THRESHOLD};
+
+use crate::signals::Signals;
+
+/// Scores one validated window. Pure: no I/O, no allocation, no failure;
+/// the confidence is finite and in [0, 1] for every input that passed
+/// [`Signals::validate`].
+pub fn score(signals: &Signals) -> Verdict {
+    model::evaluate(&features::extract(signals), !signals.is_empty())
+}
+
 /// Every label of `signals.md`: notes on verify/session, and agent signals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -181,3 +192,6 @@ impl Verdict {
         &self.reasons[..self.reason_count]
     }
 }
+
+#[cfg(test)]
+mod tests;

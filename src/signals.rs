@@ -65,3 +65,289 @@ pub struct Env {
     pub inner: Option<[f64; 2]>,
     pub dpr: Option<f64>,
 }
+
+/// Longest `env.host` accepted: the DNS limit for a hostname.
+pub const HOST_MAX: usize = 253;
+
+/// Largest value accepted for the small `env` counters (`plugins`,
+/// `languages`, `touch_points`): real browsers report single digits, and a
+/// bound keeps feature arithmetic trivially safe.
+pub const ENV_COUNT_MAX: u32 = 65_535;
+
+/// How far past `dur` an event time may lie: the snippet stamps `dur` and
+/// events from two clocks read a moment apart.
+pub const TIME_SLACK_MS: f64 = 1000.0;
+
+/// The six event arrays, so that rules and messages can be written once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Array {
+    M,
+    C,
+    K,
+    S,
+    T,
+    F,
+}
+
+/// A broken rule of `signals.md`, found by [`Signals::validate`]. Indexes
+/// are positions in the flat number array, so they match what the client sent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Violation {
+    /// `dur` is negative or not finite.
+    Duration(f64),
+    /// A number that is NaN or infinite.
+    NotFinite { array: Array, index: usize },
+    /// Length is not a multiple of the stride.
+    Stride { array: Array, len: usize },
+    /// More rows than the cap.
+    TooLong { array: Array, len: usize },
+    /// A time below zero.
+    NegativeTime { array: Array, index: usize, value: f64 },
+    /// A time after `dur + TIME_SLACK_MS`.
+    TimeAfterEnd {
+        array: Array,
+        index: usize,
+        value: f64,
+        limit: f64,
+    },
+    /// A time earlier than the one in the row before.
+    TimeDecreasing {
+        array: Array,
+        index: usize,
+        value: f64,
+        prev: f64,
+    },
+}
+
+impl Array {
+    pub const ALL: [Array; 6] = [Array::M, Array::C, Array::K, Array::S, Array::T, Array::F];
+
+    /// The JSON key of this array.
+    pub fn name(self) -> &'static str {
+        match self {
+            Array::M => "m",
+            Array::C => "c",
+            Array::K => "k",
+            Array::S => "s",
+            Array::T => "t",
+            Array::F => "f",
+        }
+    }
+
+    pub fn stride(self) -> usize {
+        match self {
+            Array::M => M_STRIDE,
+            Array::C => C_STRIDE,
+            Array::K => K_STRIDE,
+            Array::S => S_STRIDE,
+            Array::T => T_STRIDE,
+            Array::F => F_STRIDE,
+        }
+    }
+
+    /// Most rows (events) the array may hold.
+    pub fn cap(self) -> usize {
+        match self {
+            Array::M => M_CAP,
+            Array::C => C_CAP,
+            Array::K => K_CAP,
+            Array::S => S_CAP,
+            Array::T => T_CAP,
+            Array::F => F_CAP,
+        }
+    }
+
+    /// Most numbers the array may hold.
+    pub fn max_len(self) -> usize {
+        self.stride() * self.cap()
+    }
+
+    /// The columns of one row, for messages that tell a client what to send.
+    pub fn columns(self) -> &'static str {
+        match self {
+            Array::M => "t, x, y",
+            Array::C => "t, x, y, hold, flags",
+            Array::K => "t, hold, class",
+            Array::S => "t, dy, source",
+            Array::T => "t, x, y, phase",
+            Array::F => "t, state",
+        }
+    }
+
+    /// What one row is, in words (plural).
+    pub fn events(self) -> &'static str {
+        match self {
+            Array::M => "pointer moves",
+            Array::C => "clicks",
+            Array::K => "key presses",
+            Array::S => "scrolls",
+            Array::T => "touches",
+            Array::F => "focus changes",
+        }
+    }
+}
+
+impl Signals {
+    pub fn array(&self, a: Array) -> &[f64] {
+        match a {
+            Array::M => &self.m,
+            Array::C => &self.c,
+            Array::K => &self.k,
+            Array::S => &self.s,
+            Array::T => &self.t,
+            Array::F => &self.f,
+        }
+    }
+
+    pub fn array_mut(&mut self, a: Array) -> &mut Vec<f64> {
+        match a {
+            Array::M => &mut self.m,
+            Array::C => &mut self.c,
+            Array::K => &mut self.k,
+            Array::S => &mut self.s,
+            Array::T => &mut self.t,
+            Array::F => &mut self.f,
+        }
+    }
+
+    /// True when the window holds no event at all (a user who only read).
+    pub fn is_empty(&self) -> bool {
+        Array::ALL.iter().all(|a| self.array(*a).is_empty())
+    }
+
+    /// Checks every rule of `signals.md` that does not depend on JSON; the
+    /// first violation found is returned. The kernel may assume these hold.
+    pub fn validate(&self) -> Result<(), Violation> {
+        if !self.dur.is_finite() || self.dur < 0.0 {
+            return Err(Violation::Duration(self.dur));
+        }
+        let limit = self.dur + TIME_SLACK_MS;
+        for array in Array::ALL {
+            let xs = self.array(array);
+            if let Some(index) = xs.iter().position(|x| !x.is_finite()) {
+                return Err(Violation::NotFinite { array, index });
+            }
+            if xs.len() % array.stride() != 0 {
+                return Err(Violation::Stride { array, len: xs.len() });
+            }
+            if xs.len() > array.max_len() {
+                return Err(Violation::TooLong { array, len: xs.len() });
+            }
+            let mut prev = 0.0;
+            for (index, &value) in xs.iter().enumerate().step_by(array.stride()) {
+                if value < 0.0 {
+                    return Err(Violation::NegativeTime { array, index, value });
+                }
+                if value > limit {
+                    return Err(Violation::TimeAfterEnd {
+                        array,
+                        index,
+                        value,
+                        limit,
+                    });
+                }
+                if value < prev {
+                    return Err(Violation::TimeDecreasing {
+                        array,
+                        index,
+                        value,
+                        prev,
+                    });
+                }
+                prev = value;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(s: Signals, expected: Result<(), Violation>) {
+        assert_eq!(s.validate(), expected, "{s:?}");
+    }
+
+    #[test]
+    fn rules() {
+        let base = || Signals {
+            dur: 1000.0,
+            ..Signals::default()
+        };
+        check(base(), Ok(()));
+        check(Signals { dur: -1.0, ..base() }, Err(Violation::Duration(-1.0)));
+        check(
+            Signals {
+                m: vec![0.0, 1.0],
+                ..base()
+            },
+            Err(Violation::Stride {
+                array: Array::M,
+                len: 2,
+            }),
+        );
+        check(
+            Signals {
+                k: vec![5.0, 1.0, 0.0, 4.0, 1.0, 0.0],
+                ..base()
+            },
+            Err(Violation::TimeDecreasing {
+                array: Array::K,
+                index: 3,
+                value: 4.0,
+                prev: 5.0,
+            }),
+        );
+        check(
+            Signals {
+                f: vec![2000.5, 1.0],
+                ..base()
+            },
+            Err(Violation::TimeAfterEnd {
+                array: Array::F,
+                index: 0,
+                value: 2000.5,
+                limit: 2000.0,
+            }),
+        );
+        check(
+            Signals {
+                f: vec![2000.0, 1.0],
+                ..base()
+            },
+            Ok(()),
+        );
+        check(
+            Signals {
+                s: vec![-0.5, 1.0, 0.0],
+                ..base()
+            },
+            Err(Violation::NegativeTime {
+                array: Array::S,
+                index: 0,
+                value: -0.5,
+            }),
+        );
+        check(
+            Signals {
+                t: vec![0.0, f64::NAN, 0.0, 0.0],
+                ..base()
+            },
+            Err(Violation::NotFinite {
+                array: Array::T,
+                index: 1,
+            }),
+        );
+        check(
+            Signals {
+                f: vec![0.0; F_STRIDE * (F_CAP + 1)],
+                ..base()
+            },
+            Err(Violation::TooLong {
+                array: Array::F,
+                len: F_STRIDE * (F_CAP + 1),
+            }),
+        );
+    }
+}

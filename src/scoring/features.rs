@@ -1,1 +1,432 @@
-//! Feature extraction (being written).
+//! Feature extraction: one pass per array over validated [`Signals`] into a
+//! fixed-size [`Features`] value. No allocation, no failure: every ratio has
+//! a guarded denominator and every coordinate is clamped, so any valid input
+//! (including absurd but finite numbers) yields finite features.
+//!
+//! Each feature has a physical meaning, so that it generalises beyond the
+//! recordings it was tuned on. Sampling can be sparse (remote desktop at
+//! ~100 ms), so nothing here assumes 60 Hz.
+
+use crate::signals::{Signals, C_STRIDE, F_STRIDE, K_STRIDE, M_STRIDE, S_STRIDE, T_STRIDE};
+
+/// A gap longer than this between two pointer samples ends a movement: the
+/// hand stopped (ms).
+pub const PAUSE_MS: f64 = 300.0;
+/// A step this slow in arriving (ms), and [`REST_RATIO`] times slower than
+/// the step before, means the pointer rested: a new movement starts.
+pub const REST_MS: f64 = 80.0;
+pub const REST_RATIO: f64 = 4.0;
+/// A step faster than this (px/ms) is a jump rather than a movement; arms
+/// top out near 10 px/ms on a flick.
+pub const JUMP_SPEED: f64 = 25.0;
+/// A jump must also cover this many px (a fast but short step is a flick).
+pub const JUMP_MIN_PX: f64 = 150.0;
+/// A click this far (px) from the last pointer sample did not arrive by
+/// moving the pointer there.
+pub const TELEPORT_PX: f64 = 80.0;
+/// Mean sampling interval (ms) below which tremor is visible; sparser
+/// traces average it out, so its absence proves nothing.
+pub const DENSE_SAMPLING_MS: f64 = 40.0;
+/// Key presses further apart than this are separate bursts (ms).
+pub const TYPING_GAP_MS: f64 = 1500.0;
+/// A change of direction sharper than this (radians) between two steps of
+/// at least [`TURN_MIN_PX`] starts a new movement: a reach ends, another begins.
+pub const SHARP_TURN: f64 = 1.75;
+/// Steps shorter than this are too quantised to have a reliable direction.
+pub const TURN_MIN_PX: f64 = 3.0;
+/// Coordinates are clamped to this magnitude so squares cannot overflow.
+const COORD_MAX: f64 = 1.0e6;
+
+/// The fixed-length description of one window. Counts are stored as `f32`
+/// so the model reads one kind of number; a statistic whose input is absent
+/// is 0 and its count says so.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Features {
+    // --- pointer ---
+    /// Pointer samples in the window.
+    pub moves: f32,
+    /// Movements (runs between pauses) long enough to judge their shape.
+    pub segments: f32,
+    /// Chord / path length over those movements: 1 is a ruler-straight line,
+    /// human reaches curve (weighted by path length).
+    pub straightness: f32,
+    /// Speed intervals measured (steps with Δt > 0 and movement).
+    pub speed_samples: f32,
+    /// Mean pointer speed, px/ms.
+    pub speed_mean: f32,
+    /// Speed coefficient of variation within each movement (pooled): a hand
+    /// accelerates and brakes, a tween glides at one speed.
+    pub speed_cv: f32,
+    /// Share of consecutive speed changes that flip sign (accelerate, then
+    /// brake): muscle corrections.
+    pub accel_flips: f32,
+    /// Mean absolute change of direction between steps, radians.
+    pub turn_mean: f32,
+    /// Share of steps of 1–3 px: tremor and fine corrections near a target.
+    pub micro_share: f32,
+    /// Mean sampling interval while moving, ms (60 Hz ≈ 17, RDP ≈ 100).
+    pub interval_mean: f32,
+    /// Coefficient of variation of the sampling interval: event timing jitter.
+    pub interval_cv: f32,
+    /// Steps faster than any arm ([`JUMP_SPEED`]): the pointer was placed.
+    pub jumps: f32,
+    /// Share of the window spent in pauses between movements.
+    pub pause_share: f32,
+    // --- clicks ---
+    /// Clicks made with a pointer (keyboard activations excluded).
+    pub clicks: f32,
+    /// Clicks landing far from the last pointer sample ([`TELEPORT_PX`]).
+    pub teleports: f32,
+    /// Share of clicks held < 10 ms: no finger presses that fast.
+    pub instant_click_share: f32,
+    /// Share of clicks within 1 px of the target's centre: a hand scatters.
+    pub centered_click_share: f32,
+    /// Mean click hold, ms.
+    pub click_hold_mean: f32,
+    // --- keys ---
+    /// Key presses with a hold (pastes excluded).
+    pub keys: f32,
+    /// Printable key presses.
+    pub printable_keys: f32,
+    /// Pastes (an input change with no key).
+    pub pastes: f32,
+    /// Mean key hold, ms.
+    pub key_hold_mean: f32,
+    /// Key hold coefficient of variation: fingers are not metronomes.
+    pub key_hold_cv: f32,
+    /// Flight intervals measured (key-to-key within a burst).
+    pub flights: f32,
+    /// Mean key-to-key interval within bursts, ms.
+    pub key_flight_mean: f32,
+    /// Flight coefficient of variation: human rhythm varies with the letters.
+    pub key_flight_cv: f32,
+    /// Share of keys held < 5 ms: a synthesized press has no hold.
+    pub zero_hold_share: f32,
+    // --- scroll, touch, focus ---
+    /// Scroll events.
+    pub scrolls: f32,
+    /// Share of scrolls from wheel, touch or keyboard (a device moved them).
+    pub device_scroll_share: f32,
+    /// Share of scrolls with the same |dy| as the first one: script steps
+    /// (wheels notch too, so only meaningful together with the source).
+    pub same_dy_share: f32,
+    /// Coefficient of variation of scroll intervals within bursts.
+    pub scroll_interval_cv: f32,
+    /// Touch samples.
+    pub touches: f32,
+    /// Touch moves (phase 1): a finger dragging, not just taps.
+    pub touch_moves: f32,
+    /// Focus or visibility changes.
+    pub focus_changes: f32,
+    // --- totals and environment ---
+    /// Untrusted events (`isTrusted === false`) per event seen.
+    pub untrusted_share: f32,
+    /// Pointer moves carrying coalesced events per move, or -1 when unknown
+    /// (too few moves, or a browser without `getCoalescedEvents`).
+    pub coalesced_share: f32,
+    /// `navigator.webdriver` was true.
+    pub webdriver: f32,
+    /// A DevTools Protocol client was attached.
+    pub cdp: f32,
+    /// The user agent says HeadlessChrome.
+    pub headless_ua: f32,
+}
+
+/// Extracts the features of one window. Never allocates, never fails.
+pub fn extract(s: &Signals) -> Features {
+    let mut f = Features::default();
+    pointer(&s.m, s.dur, &mut f);
+    clicks(&s.c, &s.m, &mut f);
+    keys(&s.k, &mut f);
+    scrolls(&s.s, &mut f);
+    touches(&s.t, &mut f);
+    f.focus_changes = (s.f.len() / F_STRIDE) as f32;
+
+    let n = &s.n;
+    let rows = (s.m.len() / M_STRIDE + s.c.len() / C_STRIDE + s.k.len() / K_STRIDE + s.s.len() / S_STRIDE)
+        + s.t.len() / T_STRIDE;
+    let counted = n.m as u64 + n.c as u64 + n.k as u64 + n.s as u64 + n.t as u64;
+    let events = counted.max(rows as u64).max(1) as f64;
+    let untrusted_clicks = s.c.chunks_exact(C_STRIDE).filter(|c| flags(c[4]) & 1 == 0).count() as u64;
+    let untrusted = (n.u as u64).max(untrusted_clicks) as f64;
+    f.untrusted_share = (untrusted / events).min(1.0) as f32;
+    // Only Chromium reports coalesced events; elsewhere `mc` is always 0.
+    let knows_coalescing = s.env.chrome_obj == Some(true) && n.m >= 30;
+    f.coalesced_share = if knows_coalescing {
+        (n.mc as f64 / n.m as f64).min(1.0) as f32
+    } else {
+        -1.0
+    };
+    f.webdriver = flag(s.env.webdriver);
+    f.cdp = flag(s.env.cdp);
+    f.headless_ua = flag(s.env.headless_ua);
+    f
+}
+
+fn flag(b: Option<bool>) -> f32 {
+    if b == Some(true) {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// The integer bits of a `flags` column; garbage maps to 0 (untrusted).
+fn flags(x: f64) -> u32 {
+    x.clamp(0.0, 255.0) as u32
+}
+
+fn clamp_xy(x: f64) -> f64 {
+    x.clamp(-COORD_MAX, COORD_MAX)
+}
+
+/// Running mean and variance without storing samples.
+#[derive(Default, Clone, Copy)]
+struct Stats {
+    n: f64,
+    sum: f64,
+    sumsq: f64,
+}
+
+impl Stats {
+    fn push(&mut self, x: f64) {
+        self.n += 1.0;
+        self.sum += x;
+        self.sumsq += x * x;
+    }
+    fn mean(&self) -> f64 {
+        if self.n > 0.0 {
+            self.sum / self.n
+        } else {
+            0.0
+        }
+    }
+    /// Coefficient of variation; 0 when undefined.
+    fn cv(&self) -> f64 {
+        let m = self.mean();
+        if self.n < 2.0 || m <= 1e-9 {
+            return 0.0;
+        }
+        let var = (self.sumsq / self.n - m * m).max(0.0);
+        (var.sqrt() / m).min(100.0)
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f32 {
+    if b > 0.0 {
+        (a / b) as f32
+    } else {
+        0.0
+    }
+}
+
+/// One pass over the pointer trace, split into movements at pauses and jumps.
+fn pointer(m: &[f64], dur: f64, f: &mut Features) {
+    let rows = m.len() / M_STRIDE;
+    f.moves = rows as f32;
+    if rows < 2 {
+        return;
+    }
+    let (mut speed, mut interval, mut seg_speed) = (Stats::default(), Stats::default(), Stats::default());
+    let (mut cv_sum, mut cv_weight) = (0.0, 0.0);
+    let (mut chord_sum, mut path_sum, mut segments) = (0.0, 0.0, 0u32);
+    let (mut steps, mut micro, mut jumps, mut pause) = (0u32, 0u32, 0u32, 0.0);
+    let (mut flips, mut flip_base, mut turn_sum, mut turns) = (0u32, 0u32, 0.0, 0u32);
+    // Current movement: start point, path, samples, last step.
+    let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
+    let (_, mut sx, mut sy) = row(0);
+    let (mut seg_path, mut seg_points) = (0.0, 1u32);
+    let (mut last_v, mut last_dv, mut last_dx, mut last_dy) = (-1.0, 0.0, 0.0f64, 0.0f64);
+    let mut close = |seg_path: f64, seg_points: u32, seg_speed: &mut Stats, ex: f64, ey: f64, sx: f64, sy: f64| {
+        if seg_speed.n >= 3.0 {
+            cv_sum += seg_speed.cv() * seg_speed.n;
+            cv_weight += seg_speed.n;
+        }
+        *seg_speed = Stats::default();
+        if seg_points >= 3 && seg_path >= 30.0 {
+            chord_sum += (ex - sx).hypot(ey - sy).min(seg_path);
+            path_sum += seg_path;
+            segments += 1;
+        }
+    };
+    let mut last_dt = f64::INFINITY;
+    for i in 1..rows {
+        let (t0, x0, y0) = row(i - 1);
+        let (t1, x1, y1) = row(i);
+        let (dt, dx, dy) = (t1 - t0, x1 - x0, y1 - y0);
+        let d = dx.hypot(dy);
+        let is_jump = d >= JUMP_MIN_PX && d / dt.max(8.0) > JUMP_SPEED;
+        let turn = if d >= TURN_MIN_PX && last_dx.hypot(last_dy) >= TURN_MIN_PX {
+            (last_dx * dy - last_dy * dx).atan2(last_dx * dx + last_dy * dy).abs()
+        } else {
+            0.0
+        };
+        if turn > SHARP_TURN {
+            // The new movement starts where the old one ended, with this step.
+            close(seg_path, seg_points, &mut seg_speed, x0, y0, sx, sy);
+            (sx, sy, seg_path, seg_points) = (x0, y0, 0.0, 1);
+            (last_v, last_dv, last_dx, last_dy) = (-1.0, 0.0, 0.0, 0.0);
+        }
+        let rested = dt > REST_MS && dt > REST_RATIO * last_dt;
+        last_dt = if dt > 0.0 { dt } else { last_dt };
+        if rested && dt <= PAUSE_MS {
+            // Not a pause, but the step after a rest says nothing about speed
+            // within a movement: start a new one at the resting point.
+            close(seg_path, seg_points, &mut seg_speed, x0, y0, sx, sy);
+            (sx, sy, seg_path, seg_points) = (x0, y0, 0.0, 1);
+            (last_v, last_dv, last_dx, last_dy) = (-1.0, 0.0, 0.0, 0.0);
+        }
+        if dt > PAUSE_MS || is_jump {
+            close(seg_path, seg_points, &mut seg_speed, x0, y0, sx, sy);
+            (sx, sy, seg_path, seg_points) = (x1, y1, 0.0, 1);
+            (last_v, last_dv, last_dx, last_dy) = (-1.0, 0.0, 0.0, 0.0);
+            pause += if dt > PAUSE_MS { dt } else { 0.0 };
+            jumps += is_jump as u32;
+            continue;
+        }
+        seg_path += d;
+        seg_points += 1;
+        if d == 0.0 {
+            continue;
+        }
+        steps += 1;
+        micro += (1.0..=3.0).contains(&d) as u32;
+        if dt > 0.0 {
+            interval.push(dt);
+            let v = d / dt;
+            speed.push(v);
+            seg_speed.push(v);
+            if last_v >= 0.0 {
+                let dv = v - last_v;
+                if last_dv != 0.0 && dv != 0.0 {
+                    flip_base += 1;
+                    flips += ((dv > 0.0) != (last_dv > 0.0)) as u32;
+                }
+                last_dv = dv;
+            }
+            last_v = v;
+        }
+        if d >= 1.0 {
+            if last_dx != 0.0 || last_dy != 0.0 {
+                let cross = last_dx * dy - last_dy * dx;
+                let dot = last_dx * dx + last_dy * dy;
+                turn_sum += cross.atan2(dot).abs();
+                turns += 1;
+            }
+            (last_dx, last_dy) = (dx, dy);
+        }
+    }
+    let (_, ex, ey) = row(rows - 1);
+    close(seg_path, seg_points, &mut seg_speed, ex, ey, sx, sy);
+
+    f.segments = segments as f32;
+    f.straightness = ratio(chord_sum, path_sum);
+    f.speed_samples = speed.n as f32;
+    f.speed_mean = speed.mean() as f32;
+    f.speed_cv = ratio(cv_sum, cv_weight);
+    f.accel_flips = ratio(flips as f64, flip_base as f64);
+    f.turn_mean = ratio(turn_sum, turns as f64);
+    f.micro_share = ratio(micro as f64, steps as f64);
+    f.interval_mean = interval.mean() as f32;
+    f.interval_cv = interval.cv() as f32;
+    f.jumps = jumps as f32;
+    f.pause_share = ratio(pause, dur.max(1.0)).min(1.0);
+}
+
+/// Clicks against the pointer trace: both are time-ordered, so one merge
+/// finds the last pointer sample before each click.
+fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
+    let (mut n, mut teleports, mut instant, mut centered) = (0u32, 0u32, 0u32, 0u32);
+    let mut hold = Stats::default();
+    let mut j = 0;
+    let rows = m.len() / M_STRIDE;
+    for click in c.chunks_exact(C_STRIDE) {
+        let (t, x, y, h, bits) = (
+            click[0],
+            clamp_xy(click[1]),
+            clamp_xy(click[2]),
+            click[3],
+            flags(click[4]),
+        );
+        // Enter or Space on a button fires a click at (0, 0) with no press:
+        // a keyboard user, not an instant click.
+        if x == 0.0 && y == 0.0 && h <= 0.0 {
+            continue;
+        }
+        n += 1;
+        while j < rows && m[j * 3] <= t {
+            j += 1;
+        }
+        if j > 0 {
+            let (px, py) = (clamp_xy(m[(j - 1) * 3 + 1]), clamp_xy(m[(j - 1) * 3 + 2]));
+            teleports += ((px - x).hypot(py - y) > TELEPORT_PX) as u32;
+        }
+        instant += (h < 10.0) as u32;
+        centered += (bits & 4 != 0) as u32;
+        hold.push(h.clamp(0.0, 2000.0));
+    }
+    f.clicks = n as f32;
+    f.teleports = teleports as f32;
+    f.instant_click_share = ratio(instant as f64, n as f64);
+    f.centered_click_share = ratio(centered as f64, n as f64);
+    f.click_hold_mean = hold.mean() as f32;
+}
+
+fn keys(k: &[f64], f: &mut Features) {
+    let (mut hold, mut flight) = (Stats::default(), Stats::default());
+    let (mut printable, mut pastes, mut zero) = (0u32, 0u32, 0u32);
+    let mut last_t = f64::NEG_INFINITY;
+    for key in k.chunks_exact(K_STRIDE) {
+        let (t, h, class) = (key[0], key[1], key[2].round());
+        if class == 4.0 {
+            pastes += 1;
+            continue;
+        }
+        printable += (class == 0.0) as u32;
+        zero += (h < 5.0) as u32;
+        hold.push(h.clamp(0.0, 2000.0));
+        let gap = t - last_t;
+        if gap <= TYPING_GAP_MS {
+            flight.push(gap);
+        }
+        last_t = t;
+    }
+    f.keys = hold.n as f32;
+    f.printable_keys = printable as f32;
+    f.pastes = pastes as f32;
+    f.key_hold_mean = hold.mean() as f32;
+    f.key_hold_cv = hold.cv() as f32;
+    f.flights = flight.n as f32;
+    f.key_flight_mean = flight.mean() as f32;
+    f.key_flight_cv = flight.cv() as f32;
+    f.zero_hold_share = ratio(zero as f64, hold.n);
+}
+
+fn scrolls(s: &[f64], f: &mut Features) {
+    let rows = s.len() / S_STRIDE;
+    f.scrolls = rows as f32;
+    if rows == 0 {
+        return;
+    }
+    let first_dy = s[1].abs();
+    let (mut device, mut same) = (0u32, 0u32);
+    let mut gaps = Stats::default();
+    for (i, row) in s.chunks_exact(S_STRIDE).enumerate() {
+        device += (row[2].round() != 3.0) as u32;
+        same += (row[1].abs() == first_dy) as u32;
+        if i > 0 {
+            let gap = row[0] - s[(i - 1) * S_STRIDE];
+            if gap <= 1000.0 {
+                gaps.push(gap);
+            }
+        }
+    }
+    f.device_scroll_share = ratio(device as f64, rows as f64);
+    f.same_dy_share = ratio(same as f64, rows as f64);
+    f.scroll_interval_cv = gaps.cv() as f32;
+}
+
+fn touches(t: &[f64], f: &mut Features) {
+    f.touches = (t.len() / T_STRIDE) as f32;
+    f.touch_moves = t.chunks_exact(T_STRIDE).filter(|r| r[3].round() == 1.0).count() as f32;
+}

@@ -1,0 +1,365 @@
+//! Kernel tests: synthetic people and scripts with known answers, the
+//! properties every verdict must have, and real people from the Balabit
+//! recordings (false-positive rate on sparse remote-desktop traces).
+
+use std::f64::consts::PI;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::signals::{Counts, Env};
+
+/// Appends a human reach from (x0, y0) to (x1, y1): curved path, bell-shaped
+/// (minimum-jerk) speed, sample jitter and 1 px tremor.
+fn reach(rng: &mut fastrand::Rng, m: &mut Vec<f64>, t: &mut f64, from: (f64, f64), to: (f64, f64)) {
+    let dist = (to.0 - from.0).hypot(to.1 - from.1);
+    // Fitts-like duration with log-normal spread.
+    let dur = (250.0 + 120.0 * (1.0 + dist / 20.0).log2()) * (0.3 * (rng.f64() - 0.5)).exp();
+    let bend = (rng.f64() - 0.5) * 0.5 * dist;
+    let (nx, ny) = (-(to.1 - from.1) / dist.max(1.0), (to.0 - from.0) / dist.max(1.0));
+    let mut u = 0.0;
+    while u < dur {
+        u += 16.7 + (rng.f64() - 0.5) * 4.0;
+        let s = (u / dur).min(1.0);
+        let p = 10.0 * s.powi(3) - 15.0 * s.powi(4) + 6.0 * s.powi(5);
+        let off = bend * (PI * p).sin();
+        let x = from.0 + (to.0 - from.0) * p + nx * off + rng.i32(-1..=1) as f64;
+        let y = from.1 + (to.1 - from.1) * p + ny * off + rng.i32(-1..=1) as f64;
+        if m.len() >= 3 && m[m.len() - 2] == x.round() && m[m.len() - 1] == y.round() {
+            continue;
+        }
+        m.extend([(*t + u).round(), x.round(), y.round()]);
+    }
+    *t += dur;
+}
+
+fn human_mouse(seed: u64) -> Signals {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let (mut m, mut c) = (Vec::new(), Vec::new());
+    let mut t = 100.0;
+    let mut at = (400.0, 300.0);
+    while t < 8000.0 && m.len() < 3 * 900 {
+        let to = (rng.f64() * 1200.0 + 40.0, rng.f64() * 700.0 + 40.0);
+        reach(&mut rng, &mut m, &mut t, at, to);
+        at = to;
+        if rng.bool() {
+            let hold = 60.0 + rng.f64() * 80.0;
+            c.extend([t + 30.0, at.0.round() + 1.0, at.1.round(), hold.round(), 1.0]);
+            t += hold;
+        }
+        t += 200.0 + rng.f64() * 600.0;
+    }
+    let n = Counts {
+        m: (m.len() / 3) as u32,
+        mc: (m.len() / 6) as u32,
+        c: (c.len() / 5) as u32,
+        ..Counts::default()
+    };
+    let env = Env {
+        chrome_obj: Some(true),
+        webdriver: Some(false),
+        ..Env::default()
+    };
+    Signals {
+        dur: t + 100.0,
+        m,
+        c,
+        n,
+        env,
+        ..Signals::default()
+    }
+}
+
+/// A script: straight lines at constant speed, instant clicks dead centre.
+fn bot_mouse() -> Signals {
+    let (mut m, mut c) = (Vec::new(), Vec::new());
+    let mut t = 0.0;
+    let targets = [
+        (100.0, 100.0),
+        (700.0, 400.0),
+        (300.0, 650.0),
+        (900.0, 200.0),
+        (500.0, 500.0),
+    ];
+    let mut at = (0.0, 0.0);
+    for to in targets {
+        let steps = 30;
+        for i in 1..=steps {
+            let p = i as f64 / steps as f64;
+            t += 16.0;
+            m.extend([
+                t,
+                (at.0 + (to.0 - at.0) * p).round(),
+                (at.1 + (to.1 - at.1) * p).round(),
+            ]);
+        }
+        c.extend([t, to.0, to.1, 0.0, 1.0 + 4.0]);
+        at = to;
+        t += 100.0;
+    }
+    let n = Counts {
+        m: (m.len() / 3) as u32,
+        c: 5,
+        ..Counts::default()
+    };
+    Signals {
+        dur: t,
+        m,
+        c,
+        n,
+        ..Signals::default()
+    }
+}
+
+fn typing(seed: u64, uniform: bool) -> Signals {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut k = Vec::new();
+    let mut t = 200.0;
+    for i in 0..40 {
+        let (flight, hold) = if uniform {
+            (50.0, 20.0)
+        } else {
+            // Log-normal flight around 200 ms, hold around 100 ms (Dhakal et al.).
+            let mut z = || (rng.f64() + rng.f64() + rng.f64() - 1.5) * 1.2;
+            (200.0 * (0.5 * z()).exp(), 95.0 * (0.25 * z()).exp())
+        };
+        t += flight.round();
+        let class = if i % 9 == 8 { 2.0 } else { 0.0 };
+        k.extend([t, hold.round(), class]);
+    }
+    let n = Counts {
+        k: 40,
+        ..Counts::default()
+    };
+    Signals {
+        dur: t + 300.0,
+        k,
+        n,
+        ..Signals::default()
+    }
+}
+
+fn has(v: &Verdict, l: Label) -> bool {
+    v.notes.contains(l)
+}
+
+#[test]
+fn human_mouse_scores_human() {
+    for seed in 0..20 {
+        let s = human_mouse(seed);
+        s.validate().unwrap();
+        let v = score(&s);
+        assert!(v.confidence >= 0.5, "seed {seed}: {v:?}\n{:?}", features::extract(&s));
+        assert!(has(&v, Label::OrganicMouse), "{v:?}");
+        assert!(!v.agent.is_agent);
+        assert!(v.active);
+    }
+}
+
+#[test]
+fn straight_constant_lines_with_instant_centred_clicks_score_bot() {
+    let s = bot_mouse();
+    s.validate().unwrap();
+    let v = score(&s);
+    assert!(v.confidence < 0.5, "{v:?}");
+    for l in [
+        Label::LinearMouse,
+        Label::ConstantVelocity,
+        Label::InstantClicks,
+        Label::CenteredClicks,
+    ] {
+        assert!(has(&v, l), "{l:?} missing: {:?}", v.notes.iter().collect::<Vec<_>>());
+    }
+    assert!(v.reason_count > 0 && v.reasons()[0].weight < 0.0);
+}
+
+#[test]
+fn webdriver_is_an_agent_and_a_bot() {
+    let mut s = human_mouse(1);
+    s.env.webdriver = Some(true);
+    let v = score(&s);
+    assert!(v.agent.is_agent && v.agent.signals.contains(Label::Webdriver), "{v:?}");
+    assert!(v.confidence < 0.5);
+}
+
+#[test]
+fn soft_agent_signals_alone_do_not_decide() {
+    let mut s = Signals {
+        dur: 5000.0,
+        k: vec![1000.0, 0.0, 4.0],
+        ..Signals::default()
+    };
+    assert!(!score(&s).agent.is_agent);
+    assert!(score(&s).agent.signals.contains(Label::PasteWithoutKeys));
+    s.c = vec![2000.0, 10.0, 10.0, 90.0, 5.0];
+    assert!(!score(&s).agent.is_agent);
+    assert!(score(&s).confidence >= 0.5, "{:?}", score(&s));
+}
+
+#[test]
+fn untrusted_events_decide_alone() {
+    let s = Signals {
+        dur: 3000.0,
+        c: vec![100.0, 10.0, 10.0, 80.0, 0.0],
+        n: Counts {
+            c: 1,
+            u: 1,
+            ..Counts::default()
+        },
+        ..Signals::default()
+    };
+    let v = score(&s);
+    assert!(
+        v.confidence < 0.5 && v.agent.is_agent && has(&v, Label::SyntheticEvents),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn empty_window_is_not_a_bot() {
+    let v = score(&Signals {
+        dur: 10_000.0,
+        ..Signals::default()
+    });
+    assert!(v.confidence >= 0.5, "{v:?}");
+    assert!(!v.active && has(&v, Label::NoActivity));
+    assert!(!v.agent.is_agent);
+    let headless = Signals {
+        dur: 10.0,
+        env: Env {
+            headless_ua: Some(true),
+            ..Env::default()
+        },
+        ..Signals::default()
+    };
+    assert!(score(&headless).confidence < 0.5);
+}
+
+#[test]
+fn no_signals_is_low_and_inactive() {
+    let v = no_signals();
+    assert!(v.confidence <= 0.2 && !v.active && has(&v, Label::NoSignals));
+}
+
+#[test]
+fn keyboard_only_natural_typing_is_human() {
+    for seed in 0..20 {
+        let v = score(&typing(seed, false));
+        assert!(v.confidence >= 0.5, "{v:?}");
+        assert!(has(&v, Label::NaturalTyping), "{v:?}");
+    }
+}
+
+#[test]
+fn uniform_key_timing_is_bot_typing() {
+    let v = score(&typing(0, true));
+    assert!(has(&v, Label::BotTyping), "{v:?}");
+    assert!(v.agent.signals.contains(Label::UniformTyping));
+    assert!(v.confidence < 0.5, "{v:?}");
+}
+
+#[test]
+fn touch_only_is_human() {
+    let mut t = Vec::new();
+    for i in 0..20 {
+        let phase = if i % 5 == 0 {
+            0.0
+        } else if i % 5 == 4 {
+            2.0
+        } else {
+            1.0
+        };
+        t.extend([i as f64 * 40.0, 200.0, 300.0 + i as f64 * 7.0, phase]);
+    }
+    let v = score(&Signals {
+        dur: 1000.0,
+        t,
+        ..Signals::default()
+    });
+    assert!(v.confidence >= 0.5 && has(&v, Label::TouchInput), "{v:?}");
+}
+
+#[test]
+fn profiles_compare_only_shared_modalities() {
+    let mouse = score(&human_mouse(3)).profile;
+    let keys = score(&typing(3, false)).profile;
+    assert!(mouse.0.iter().chain(keys.0.iter()).all(|x| x.is_finite()));
+    assert_eq!(profile_distance(&mouse, &keys), None);
+    assert_eq!(profile_distance(&mouse, &mouse), Some(0.0));
+    let other = score(&human_mouse(4)).profile;
+    let d = profile_distance(&mouse, &other).unwrap();
+    assert!(d < PROFILE_SHIFT_THRESHOLD, "{d}");
+    let bot = score(&bot_mouse()).profile;
+    let to_bot = profile_distance(&mouse, &bot).unwrap();
+    assert!(to_bot > 1.5 * d, "human-human {d}, human-bot {to_bot}");
+}
+
+/// Arbitrary valid windows, including absurd but finite numbers.
+fn any_signals() -> impl Strategy<Value = Signals> {
+    let num = prop_oneof![-1e300..1e300f64, -5.0..5.0f64, 0.0..2000.0f64, Just(0.0)];
+    let rows = |stride: usize, cap: usize| prop::collection::vec(num.clone(), 0..(stride * cap.min(64)));
+    (
+        0.0..1e6f64,
+        rows(3, 1024),
+        rows(5, 128),
+        rows(3, 512),
+        rows(3, 256),
+        rows(4, 512),
+        any::<[u32; 7]>(),
+        any::<[bool; 4]>(),
+    )
+        .prop_map(|(dur, m, c, k, s, t, n, e)| {
+            let mut sig = Signals {
+                dur,
+                m,
+                c,
+                k,
+                s,
+                t,
+                n: Counts {
+                    m: n[0],
+                    mc: n[1],
+                    c: n[2],
+                    k: n[3],
+                    s: n[4],
+                    t: n[5],
+                    u: n[6],
+                },
+                env: Env {
+                    webdriver: Some(e[0]),
+                    cdp: Some(e[1]),
+                    headless_ua: Some(e[2]),
+                    chrome_obj: Some(e[3]),
+                    ..Env::default()
+                },
+                ..Signals::default()
+            };
+            // Make it valid: whole rows, sorted times within [0, dur].
+            for a in crate::signals::Array::ALL {
+                let stride = a.stride();
+                let v = sig.array_mut(a);
+                v.truncate(v.len() / stride * stride);
+                let mut last = 0.0;
+                for i in (0..v.len()).step_by(stride) {
+                    last = v[i].abs().min(dur).max(last);
+                    v[i] = last;
+                }
+            }
+            sig
+        })
+}
+
+proptest! {
+    #[test]
+    fn every_valid_window_gets_a_finite_verdict(s in any_signals()) {
+        prop_assert_eq!(s.validate(), Ok(()));
+        let v = score(&s);
+        prop_assert!(v.confidence.is_finite() && (0.0..=1.0).contains(&v.confidence));
+        prop_assert!(v.agent.agent_confidence.is_finite() && (0.0..=1.0).contains(&v.agent.agent_confidence));
+        prop_assert!(v.profile.0.iter().all(|x| x.is_finite()));
+        prop_assert!(v.reasons().iter().all(|r| r.weight.is_finite()));
+        prop_assert!(v.reasons().windows(2).all(|w| w[0].weight.abs() >= w[1].weight.abs() - 1e-6));
+    }
+}
+
+mod balabit;
