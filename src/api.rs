@@ -85,7 +85,9 @@ pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, req: Request<Incoming
         window = Some(w);
         if w.exceeded {
             app.metrics.limit_hit("burst");
-            return Err(ApiError::BurstLimitExceeded { retry_after: w.reset_secs });
+            return Err(ApiError::BurstLimitExceeded {
+                retry_after: w.reset_secs,
+            });
         }
         let month = quota_month(unix_secs());
         let metered = route.metered() && !caller.is_test();
@@ -101,7 +103,12 @@ pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, req: Request<Incoming
             Err(e) => Err(e),
         };
         // A call refused for its body did not use the service.
-        if metered && matches!(result, Err(ApiError::InvalidRequest(_) | ApiError::InvalidSignals(_) | ApiError::PayloadTooLarge)) {
+        if metered
+            && matches!(
+                result,
+                Err(ApiError::InvalidRequest(_) | ApiError::InvalidSignals(_) | ApiError::PayloadTooLarge)
+            )
+        {
             app.store.quota_refund(caller.account(), &month).await?;
         }
         result
@@ -119,11 +126,17 @@ pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, req: Request<Incoming
     if let Some(w) = window {
         rate_limit_headers(&mut resp, &w);
     }
-    app.metrics.observe_request(route.name(), resp.status().as_u16(), started.elapsed().as_secs_f64());
+    app.metrics
+        .observe_request(route.name(), resp.status().as_u16(), started.elapsed().as_secs_f64());
     resp
 }
 
-async fn dispatch<S: Store>(app: &App<S>, route: ApiRoute, caller: &Caller, body: &[u8]) -> Result<HttpResponse, ApiError> {
+async fn dispatch<S: Store>(
+    app: &App<S>,
+    route: ApiRoute,
+    caller: &Caller,
+    body: &[u8],
+) -> Result<HttpResponse, ApiError> {
     match route {
         ApiRoute::Verify => verify::handle(app, caller, body).await,
         ApiRoute::Session => session::handle(app, caller, body).await,
@@ -177,7 +190,9 @@ async fn authenticate<S: Store>(app: &App<S>, route: ApiRoute, headers: &HeaderM
 
 /// The bearer credential, `Ok(None)` when there is no Authorization header.
 pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
-    let Some(value) = headers.get(AUTHORIZATION) else { return Ok(None) };
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
     let value = value.to_str().map_err(|_| ApiError::MissingAuth)?;
     let (scheme, cred) = value.split_once(' ').ok_or(ApiError::MissingAuth)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
@@ -200,6 +215,7 @@ fn rate_limit_headers(resp: &mut HttpResponse, w: &Window) {
 pub fn json(status: StatusCode, body: Bytes) -> HttpResponse {
     let mut resp = Response::new(Full::new(body));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     resp
 }

@@ -42,7 +42,8 @@ impl<S: Store> App<S> {
             Some(s) => Secret::new(s.as_bytes()),
             None => {
                 let mut candidate = [0u8; 32];
-                rng.fill(&mut candidate).map_err(|_| StoreError("the system CSPRNG failed".into()))?;
+                rng.fill(&mut candidate)
+                    .map_err(|_| StoreError("the system CSPRNG failed".into()))?;
                 Secret::new(&store.secret_get_or_init(&candidate).await?)
             }
         };
@@ -55,7 +56,9 @@ impl<S: Store> App<S> {
                 }
             } else if store.keys_list().await?.is_empty() {
                 let key = keys::mint_key(&rng, KeyKind::Live);
-                store.key_put(&new_live_key(&rng, keys::hash_key(&key), "first key")).await?;
+                store
+                    .key_put(&new_live_key(&rng, keys::hash_key(&key), "first key"))
+                    .await?;
                 created_key = Some(key);
             }
         } else if config.dev_key.is_some() {
@@ -101,7 +104,9 @@ fn new_live_key(rng: &SystemRandom, hash: keys::KeyHash, name: &str) -> KeyRecor
 }
 
 pub fn unix_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 pub fn unix_secs() -> i64 {

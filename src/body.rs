@@ -40,6 +40,8 @@ pub async fn read_bounded(
         Ok(buf.freeze())
     };
     tokio::time::timeout(deadline, read).await.unwrap_or_else(|_| {
-        Err(ApiError::InvalidRequest("The request body did not arrive in time; send it without pausing.".into()))
+        Err(ApiError::InvalidRequest(
+            "The request body did not arrive in time; send it without pausing.".into(),
+        ))
     })
 }

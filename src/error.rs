@@ -30,8 +30,12 @@ pub enum ApiError {
     ChallengeClosed(String),
     PayloadTooLarge,
     MonthlyLimitExceeded,
-    BurstLimitExceeded { retry_after: u64 },
-    UserFloodDetected { retry_after: u64 },
+    BurstLimitExceeded {
+        retry_after: u64,
+    },
+    UserFloodDetected {
+        retry_after: u64,
+    },
     Unavailable,
 }
 

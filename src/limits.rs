@@ -42,7 +42,9 @@ pub struct Counters {
 
 impl Default for Counters {
     fn default() -> Self {
-        Counters { shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect() }
+        Counters {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+        }
     }
 }
 
@@ -77,7 +79,12 @@ impl Counters {
         let reset_secs = (window + 1) * WINDOW_SECS - now;
         let shard = self.shards[(key as usize) % SHARDS].lock();
         let count = shard.get(&key).filter(|s| s.window == window).map_or(0, |s| s.count);
-        Window { limit, remaining: limit.saturating_sub(count), reset_secs, exceeded: count > limit }
+        Window {
+            limit,
+            remaining: limit.saturating_sub(count),
+            reset_secs,
+            exceeded: count > limit,
+        }
     }
 
     /// Windows held across all shards (for tests and metrics).

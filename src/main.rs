@@ -18,7 +18,11 @@ use ring::rand::SystemRandom;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
-#[command(name = "huma", version, about = "Tells humans from bots and AI agents by how they move, type and scroll.")]
+#[command(
+    name = "huma",
+    version,
+    about = "Tells humans from bots and AI agents by how they move, type and scroll."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -126,7 +130,16 @@ async fn serve<S: Store>(config: Config, store: S, embedded: bool) -> Result<(),
 
 async fn keys<S: Store>(cmd: KeysCommand, config: Config, store: S) -> Result<(), String> {
     match cmd {
-        KeysCommand::Create { plan, name, kind, origins, monthly_limit, burst_per_minute, expires_at, account } => {
+        KeysCommand::Create {
+            plan,
+            name,
+            kind,
+            origins,
+            monthly_limit,
+            burst_per_minute,
+            expires_at,
+            account,
+        } => {
             let expires_at = match expires_at {
                 None => None,
                 Some(s) => Some(
@@ -149,17 +162,34 @@ async fn keys<S: Store>(cmd: KeysCommand, config: Config, store: S) -> Result<()
                 .await
                 .map_err(|e| e.message())?;
             store.flush().await.map_err(|e| e.to_string())?;
-            println!("id:      {}\nkey:     {key}\nkind:    {}\nplan:    {}\naccount: {}", rec.id, rec.kind.as_str(), rec.plan.as_str(), rec.account);
+            println!(
+                "id:      {}\nkey:     {key}\nkind:    {}\nplan:    {}\naccount: {}",
+                rec.id,
+                rec.kind.as_str(),
+                rec.plan.as_str(),
+                rec.account
+            );
             if let Some(t) = rec.expires_at {
                 println!("expires: {}", wire::rfc3339(t));
             }
         }
         KeysCommand::List => {
             let month = quota_month(unix_secs());
-            println!("{:<22} {:<12} {:<11} {:<8} {:>10}  name", "id", "kind", "plan", "revoked", "this month");
+            println!(
+                "{:<22} {:<12} {:<11} {:<8} {:>10}  name",
+                "id", "kind", "plan", "revoked", "this month"
+            );
             for k in store.keys_list().await.map_err(|e| e.to_string())? {
                 let used = store.quota_get(&k.account, &month).await.map_err(|e| e.to_string())?;
-                println!("{:<22} {:<12} {:<11} {:<8} {:>10}  {}", k.id, k.kind.as_str(), k.plan.as_str(), k.revoked, used, k.name);
+                println!(
+                    "{:<22} {:<12} {:<11} {:<8} {:>10}  {}",
+                    k.id,
+                    k.kind.as_str(),
+                    k.plan.as_str(),
+                    k.revoked,
+                    used,
+                    k.name
+                );
             }
         }
         KeysCommand::Revoke { id } => {

@@ -52,11 +52,31 @@ impl Default for Metrics {
         let store_errors = Counter::default();
         registry.register("requests", "HTTP requests by route and status", requests.clone());
         registry.register("request_duration_seconds", "Time to answer, by route", latency.clone());
-        registry.register("score", "Confidence of answered verifies and heartbeats", scores.clone());
-        registry.register("agent_flags", "Verifies whose agent head said is_agent", agent_flags.clone());
+        registry.register(
+            "score",
+            "Confidence of answered verifies and heartbeats",
+            scores.clone(),
+        );
+        registry.register(
+            "agent_flags",
+            "Verifies whose agent head said is_agent",
+            agent_flags.clone(),
+        );
         registry.register("limits_hit", "Requests refused by a limit, by kind", limits_hit.clone());
-        registry.register("store_errors", "Store calls that failed or timed out", store_errors.clone());
-        Metrics { registry, requests, latency, scores, agent_flags, limits_hit, store_errors }
+        registry.register(
+            "store_errors",
+            "Store calls that failed or timed out",
+            store_errors.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            scores,
+            agent_flags,
+            limits_hit,
+            store_errors,
+        }
     }
 }
 

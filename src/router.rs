@@ -14,7 +14,13 @@ use crate::store::Store;
 
 pub async fn route<S: Store>(app: &App<S>, req: Request<Incoming>) -> HttpResponse {
     let path = req.uri().path();
-    let post_only = |route| if req.method() == Method::POST { Ok(route) } else { Err(ApiError::MethodNotAllowed("POST")) };
+    let post_only = |route| {
+        if req.method() == Method::POST {
+            Ok(route)
+        } else {
+            Err(ApiError::MethodNotAllowed("POST"))
+        }
+    };
     let api_route = match path {
         "/api/v1/verify" => Some(post_only(ApiRoute::Verify)),
         "/api/v1/session" => Some(post_only(ApiRoute::Session)),
@@ -35,9 +41,12 @@ pub async fn route<S: Store>(app: &App<S>, req: Request<Incoming>) -> HttpRespon
             finish(app, "readyz", started, Ok(resp))
         }
         "/metrics" if get => finish(app, "metrics", started, Ok(ops::metrics(app))),
-        "/healthz" | "/readyz" | "/metrics" => {
-            finish(app, "method_not_allowed", started, Err(ApiError::MethodNotAllowed("GET")))
-        }
+        "/healthz" | "/readyz" | "/metrics" => finish(
+            app,
+            "method_not_allowed",
+            started,
+            Err(ApiError::MethodNotAllowed("GET")),
+        ),
         "/admin/v1/keys" => {
             let resp = api::admin::handle(app, req, None).await;
             finish(app, "admin_keys", started, resp)
@@ -51,7 +60,9 @@ pub async fn route<S: Store>(app: &App<S>, req: Request<Incoming>) -> HttpRespon
             app,
             "not_found",
             started,
-            Err(ApiError::NotFound(format!("There is no route {path}; see the API reference for the routes."))),
+            Err(ApiError::NotFound(format!(
+                "There is no route {path}; see the API reference for the routes."
+            ))),
         ),
     }
 }
@@ -63,6 +74,7 @@ fn finish<S: Store>(
     result: Result<HttpResponse, ApiError>,
 ) -> HttpResponse {
     let resp = result.unwrap_or_else(|e| error::render(&e));
-    app.metrics.observe_request(route, resp.status().as_u16(), started.elapsed().as_secs_f64());
+    app.metrics
+        .observe_request(route, resp.status().as_u16(), started.elapsed().as_secs_f64());
     resp
 }

@@ -64,7 +64,10 @@ pub async fn run<S: Store>(app: Arc<App<S>>, listener: TcpListener, shutdown: im
     app.set_draining();
     drop(listener);
     tracing::info!("draining: no new connections, finishing in-flight requests");
-    if tokio::time::timeout(app.config.shutdown_grace, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(app.config.shutdown_grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!("grace period over with requests still in flight");
     }
     if let Err(e) = app.store.flush().await {

@@ -133,7 +133,9 @@ pub fn parse_verify(body: &[u8]) -> Result<VerifyRequest<'_>, ApiError> {
     if let Some(a) = &action {
         if a.is_empty()
             || a.len() > MAX_ACTION
-            || !a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'/' || b == b'-')
+            || !a
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'/' || b == b'-')
         {
             return Err(ApiError::InvalidRequest(
                 "action must be 1 to 64 characters of [A-Za-z0-9_/-], e.g. \"signup\".".into(),
@@ -141,7 +143,12 @@ pub fn parse_verify(body: &[u8]) -> Result<VerifyRequest<'_>, ApiError> {
         }
     }
     let explain = opt_bool(raw.explain, "explain")?.unwrap_or(false);
-    Ok(VerifyRequest { user_id, signals, action, explain })
+    Ok(VerifyRequest {
+        user_id,
+        signals,
+        action,
+        explain,
+    })
 }
 
 pub fn parse_session(body: &[u8]) -> Result<SessionRequest<'_>, ApiError> {
@@ -149,7 +156,11 @@ pub fn parse_session(body: &[u8]) -> Result<SessionRequest<'_>, ApiError> {
     let user_id = user_id(raw.user_id, "userId")?;
     let session_token = req_str(raw.session_token, "sessionToken")?;
     let signals = session_data(raw.session_data)?;
-    Ok(SessionRequest { user_id, session_token, signals })
+    Ok(SessionRequest {
+        user_id,
+        session_token,
+        signals,
+    })
 }
 
 pub fn parse_token_verify(body: &[u8]) -> Result<TokenVerifyRequest<'_>, ApiError> {
@@ -199,10 +210,14 @@ pub fn parse_create_webhook(body: &[u8]) -> Result<CreateWebhookRequest<'_>, Api
 fn envelope<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_none() {
-        return Err(ApiError::InvalidRequest("The request body is empty; send a JSON object.".into()));
+        return Err(ApiError::InvalidRequest(
+            "The request body is empty; send a JSON object.".into(),
+        ));
     }
     if first != Some(&b'{') {
-        return Err(ApiError::InvalidRequest("The request body must be a JSON object.".into()));
+        return Err(ApiError::InvalidRequest(
+            "The request body must be a JSON object.".into(),
+        ));
     }
     serde_json::from_slice(body)
         .map_err(|e| ApiError::InvalidRequest(format!("The request body is not valid JSON ({e}).")))
@@ -246,7 +261,11 @@ fn opt_bool(raw: Option<&RawValue>, field: &str) -> Result<Option<bool>, ApiErro
     opt_typed(raw, field, "true or false")
 }
 
-fn opt_typed<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>, field: &str, what: &str) -> Result<Option<T>, ApiError> {
+fn opt_typed<'a, T: Deserialize<'a>>(
+    raw: Option<&'a RawValue>,
+    field: &str,
+    what: &str,
+) -> Result<Option<T>, ApiError> {
     let Some(raw) = raw else { return Ok(None) };
     serde_json::from_str(raw.get())
         .map(Some)

@@ -38,24 +38,57 @@ both_backends!(
 async fn auth_errors(env: Env) {
     let api = env.start(&[]);
     let body = Some(json!({"userId": "u1"}).to_string());
-    let a = api.request(Method::POST, "/api/v1/verify", None, body.clone(), &[]).await;
+    let a = api
+        .request(Method::POST, "/api/v1/verify", None, body.clone(), &[])
+        .await;
     a.assert_error(401, "MISSING_AUTH");
-    assert!(a.header("ratelimit").is_none(), "no rate-limit headers before the key is known");
-    let a = api.request(Method::POST, "/api/v1/verify", None, body.clone(), &[("authorization", "Basic abc")]).await;
+    assert!(
+        a.header("ratelimit").is_none(),
+        "no rate-limit headers before the key is known"
+    );
+    let a = api
+        .request(
+            Method::POST,
+            "/api/v1/verify",
+            None,
+            body.clone(),
+            &[("authorization", "Basic abc")],
+        )
+        .await;
     a.assert_error(401, "MISSING_AUTH");
-    for bad in ["huma_live_short", "sk_live_00000000000000000000000000000000", "huma_live_0000000000000000000000000000000!"] {
-        api.verify(bad, json!({"userId": "u1"})).await.assert_error(401, "INVALID_API_KEY_FORMAT");
+    for bad in [
+        "huma_live_short",
+        "sk_live_00000000000000000000000000000000",
+        "huma_live_0000000000000000000000000000000!",
+    ] {
+        api.verify(bad, json!({"userId": "u1"}))
+            .await
+            .assert_error(401, "INVALID_API_KEY_FORMAT");
     }
     let unknown = format!("huma_live_{}", "A".repeat(32));
-    api.verify(&unknown, json!({"userId": "u1"})).await.assert_error(401, "INVALID_API_KEY");
+    api.verify(&unknown, json!({"userId": "u1"}))
+        .await
+        .assert_error(401, "INVALID_API_KEY");
     // A key of one kind presented with another prefix is unknown.
     let (key, id) = api.live_key("pro").await;
     let swapped = key.replace("huma_live_", "huma_test_");
-    api.verify(&swapped, json!({"userId": "u1"})).await.assert_error(401, "INVALID_API_KEY");
+    api.verify(&swapped, json!({"userId": "u1"}))
+        .await
+        .assert_error(401, "INVALID_API_KEY");
     assert_eq!(api.verify(&key, json!({"userId": "u1"})).await.status, 200);
-    let del = api.request(Method::DELETE, &format!("/admin/v1/keys/{id}"), Some(ADMIN_TOKEN), None, &[]).await;
+    let del = api
+        .request(
+            Method::DELETE,
+            &format!("/admin/v1/keys/{id}"),
+            Some(ADMIN_TOKEN),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(del.status, 204, "{del:?}");
-    api.verify(&key, json!({"userId": "u1"})).await.assert_error(401, "INVALID_API_KEY");
+    api.verify(&key, json!({"userId": "u1"}))
+        .await
+        .assert_error(401, "INVALID_API_KEY");
 }
 
 async fn routing_errors(env: Env) {
@@ -68,7 +101,9 @@ async fn routing_errors(env: Env) {
     let a = api.request(Method::POST, "/healthz", None, None, &[]).await;
     a.assert_error(405, "METHOD_NOT_ALLOWED");
     assert_eq!(a.header("allow"), Some("GET"));
-    let a = api.request(Method::PUT, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[]).await;
+    let a = api
+        .request(Method::PUT, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[])
+        .await;
     a.assert_error(405, "METHOD_NOT_ALLOWED");
     assert_eq!(a.header("allow"), Some("GET, POST"));
 }
@@ -96,7 +131,12 @@ async fn verify_with_signals(env: Env) {
     let api = env.start(&[]);
     let (pro, _) = api.live_key("pro").await;
     let (starter, _) = api.live_key("starter").await;
-    let a = api.verify(&pro, json!({"userId": "u1", "sessionData": human_signals(), "explain": true})).await;
+    let a = api
+        .verify(
+            &pro,
+            json!({"userId": "u1", "sessionData": human_signals(), "explain": true}),
+        )
+        .await;
     assert_eq!(a.status, 200, "{a:?}");
     let c = a.json["confidence"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&c));
@@ -111,19 +151,29 @@ async fn verify_with_signals(env: Env) {
     let w: Vec<f64> = reasons.iter().map(|r| r["weight"].as_f64().unwrap().abs()).collect();
     assert!(w.windows(2).all(|p| p[0] >= p[1]), "largest magnitude first: {w:?}");
     // The seed's verifyWithSignals sends `signals`.
-    let b = api.verify(&pro, json!({"userId": "u2", "signals": bot_signals()})).await;
+    let b = api
+        .verify(&pro, json!({"userId": "u2", "signals": bot_signals()}))
+        .await;
     assert_eq!(b.status, 200, "{b:?}");
     assert_eq!(b.json["human"], false, "{b:?}");
     assert_eq!(b.json["agent"]["is_agent"], true, "{b:?}");
-    assert!(b.json["agent"]["signals"].as_array().unwrap().contains(&json!("webdriver")));
+    assert!(b.json["agent"]["signals"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("webdriver")));
     assert!(b.json.get("reasons").is_none());
     // Starter has no agent block.
-    let s = api.verify(&starter, json!({"userId": "u3", "sessionData": bot_signals()})).await;
+    let s = api
+        .verify(&starter, json!({"userId": "u3", "sessionData": bot_signals()}))
+        .await;
     assert_eq!(s.status, 200);
     assert!(s.json.get("agent").is_none(), "{s:?}");
     // `sessionData: null` is no signals.
     let n = api.verify(&pro, json!({"userId": "u4", "sessionData": null})).await;
-    assert!(n.json["notes"].as_array().unwrap().contains(&json!("no_signals")), "{n:?}");
+    assert!(
+        n.json["notes"].as_array().unwrap().contains(&json!("no_signals")),
+        "{n:?}"
+    );
 }
 
 async fn request_errors(env: Env) {
@@ -174,7 +224,9 @@ async fn signals_errors(env: Env) {
         assert!(a.json["error"].as_str().unwrap().contains(field), "{field}: {a:?}");
     }
     // A reader who never touched the page is valid and not a bot.
-    let a = api.verify(&key, json!({"userId": "u", "sessionData": {"v": 1, "dur": 5000}})).await;
+    let a = api
+        .verify(&key, json!({"userId": "u", "sessionData": {"v": 1, "dur": 5000}}))
+        .await;
     assert_eq!(a.status, 200, "{a:?}");
     assert_eq!(a.json["human"], true, "{a:?}");
 }
@@ -183,10 +235,17 @@ async fn body_limit(env: Env) {
     let api = env.start(&[]);
     let (key, _) = api.live_key("pro").await;
     let big = json!({"userId": "u", "pad": "x".repeat(70 * 1024)}).to_string();
-    let a = api.request(Method::POST, "/api/v1/verify", Some(&key), Some(big), &[]).await;
+    let a = api
+        .request(Method::POST, "/api/v1/verify", Some(&key), Some(big), &[])
+        .await;
     a.assert_error(413, "PAYLOAD_TOO_LARGE");
     let fits = json!({"userId": "u", "pad": "x".repeat(60 * 1024)}).to_string();
-    assert_eq!(api.request(Method::POST, "/api/v1/verify", Some(&key), Some(fits), &[]).await.status, 200);
+    assert_eq!(
+        api.request(Method::POST, "/api/v1/verify", Some(&key), Some(fits), &[])
+            .await
+            .status,
+        200
+    );
 }
 
 async fn rate_limit_headers(env: Env) {
@@ -195,7 +254,8 @@ async fn rate_limit_headers(env: Env) {
     for a in [
         api.verify(&key, json!({"userId": "u"})).await,
         api.verify(&key, json!({"nope": 1})).await,
-        api.post("/api/v1/token/verify", &key, json!({"token": "h_verified_x"})).await,
+        api.post("/api/v1/token/verify", &key, json!({"token": "h_verified_x"}))
+            .await,
     ] {
         assert_eq!(a.header("ratelimit-policy"), Some("\"burst\";q=1200;w=60"), "{a:?}");
         let rl = a.header("ratelimit").expect("RateLimit header");
@@ -240,7 +300,10 @@ async fn flood_limit(env: Env) {
         codes.push(a.status.as_u16());
     }
     let refused = codes.iter().filter(|c| **c == 429).count();
-    assert!(refused == 1 || (refused == 0 && codes.iter().all(|c| *c == 200)), "{codes:?}");
+    assert!(
+        refused == 1 || (refused == 0 && codes.iter().all(|c| *c == 200)),
+        "{codes:?}"
+    );
     assert_eq!(api.verify(&key, json!({"userId": "other_user"})).await.status, 200);
 }
 
@@ -252,12 +315,28 @@ async fn monthly_quota(env: Env) {
     api.verify(key, json!({})).await.assert_error(400, "INVALID_REQUEST");
     assert_eq!(api.verify(key, json!({"userId": "a"})).await.status, 200);
     assert_eq!(api.verify(key, json!({"userId": "b"})).await.status, 200);
-    api.verify(key, json!({"userId": "c"})).await.assert_error(429, "MONTHLY_LIMIT_EXCEEDED");
+    api.verify(key, json!({"userId": "c"}))
+        .await
+        .assert_error(429, "MONTHLY_LIMIT_EXCEEDED");
     // Heartbeats and token checks are not metered.
-    let a = api.post("/api/v1/token/verify", key, json!({"token": "h_verified_0000000000000000000000"})).await;
+    let a = api
+        .post(
+            "/api/v1/token/verify",
+            key,
+            json!({"token": "h_verified_0000000000000000000000"}),
+        )
+        .await;
     assert_eq!(a.status, 200);
-    let list = api.request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[]).await;
-    let me = list.json["keys"].as_array().unwrap().iter().find(|x| x["id"] == k["id"]).unwrap().clone();
+    let list = api
+        .request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[])
+        .await;
+    let me = list.json["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == k["id"])
+        .unwrap()
+        .clone();
     assert_eq!(me["usage_this_month"], 2, "{me}");
 }
 
@@ -265,13 +344,21 @@ async fn check_order(env: Env) {
     let api = env.start(&[]);
     // Over quota and a bad body: the quota answers first.
     let k = api.create_key(json!({"plan": "pro", "monthly_limit": 0})).await;
-    api.verify(k["key"].as_str().unwrap(), json!({"bad": true})).await.assert_error(429, "MONTHLY_LIMIT_EXCEEDED");
+    api.verify(k["key"].as_str().unwrap(), json!({"bad": true}))
+        .await
+        .assert_error(429, "MONTHLY_LIMIT_EXCEEDED");
     // Expired and over quota: expiry first.
-    let k = api.create_key(json!({"plan": "pro", "monthly_limit": 0, "expires_at": "2020-01-01T00:00:00Z"})).await;
-    api.verify(k["key"].as_str().unwrap(), json!({"bad": true})).await.assert_error(402, "TRIAL_EXPIRED");
+    let k = api
+        .create_key(json!({"plan": "pro", "monthly_limit": 0, "expires_at": "2020-01-01T00:00:00Z"}))
+        .await;
+    api.verify(k["key"].as_str().unwrap(), json!({"bad": true}))
+        .await
+        .assert_error(402, "TRIAL_EXPIRED");
     // Bad body before the flood check: the flood needs a userId.
     let (key, _) = api.live_key("pro").await;
-    api.verify(&key, json!({"userId": 1})).await.assert_error(400, "INVALID_REQUEST");
+    api.verify(&key, json!({"userId": 1}))
+        .await
+        .assert_error(400, "INVALID_REQUEST");
 }
 
 async fn trial_expiry(env: Env) {
@@ -279,8 +366,15 @@ async fn trial_expiry(env: Env) {
     let k = api.create_key(json!({"plan": "trial"})).await;
     let exp = k["expires_at"].as_str().expect("trial keys end");
     assert!(exp.ends_with('Z'));
-    assert_eq!(api.verify(k["key"].as_str().unwrap(), json!({"userId": "u"})).await.status, 200);
-    let old = api.create_key(json!({"plan": "trial", "expires_at": "2021-06-01T00:00:00Z"})).await;
+    assert_eq!(
+        api.verify(k["key"].as_str().unwrap(), json!({"userId": "u"}))
+            .await
+            .status,
+        200
+    );
+    let old = api
+        .create_key(json!({"plan": "trial", "expires_at": "2021-06-01T00:00:00Z"}))
+        .await;
     let a = api.verify(old["key"].as_str().unwrap(), json!({"userId": "u"})).await;
     a.assert_error(402, "TRIAL_EXPIRED");
     assert!(a.header("ratelimit").is_none());
@@ -290,35 +384,73 @@ async fn publishable_keys(env: Env) {
     let api = env.start(&[]);
     let (live, live_id) = api.live_key("pro").await;
     let p = api
-        .create_key(json!({"plan": "pro", "kind": "publishable", "account": live_id, "origins": ["https://shop.example"]}))
+        .create_key(
+            json!({"plan": "pro", "kind": "publishable", "account": live_id, "origins": ["https://shop.example"]}),
+        )
         .await;
     let pubk = p["key"].as_str().unwrap();
     assert!(pubk.starts_with("huma_pub_"));
     let body = Some(json!({"userId": "u1", "sessionData": human_signals()}).to_string());
-    let no_origin = api.request(Method::POST, "/api/v1/verify", Some(pubk), body.clone(), &[]).await;
+    let no_origin = api
+        .request(Method::POST, "/api/v1/verify", Some(pubk), body.clone(), &[])
+        .await;
     no_origin.assert_error(403, "FORBIDDEN");
-    let wrong = api.request(Method::POST, "/api/v1/verify", Some(pubk), body.clone(), &[("origin", "https://evil.example")]).await;
+    let wrong = api
+        .request(
+            Method::POST,
+            "/api/v1/verify",
+            Some(pubk),
+            body.clone(),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
     wrong.assert_error(403, "FORBIDDEN");
-    let ok = api.request(Method::POST, "/api/v1/verify", Some(pubk), body, &[("origin", "https://shop.example")]).await;
+    let ok = api
+        .request(
+            Method::POST,
+            "/api/v1/verify",
+            Some(pubk),
+            body,
+            &[("origin", "https://shop.example")],
+        )
+        .await;
     assert_eq!(ok.status, 200, "{ok:?}");
     let token = ok.json["token"].as_str().unwrap();
     // Only a secret key checks tokens, and it sees tokens of its account.
     let t = api
-        .request(Method::POST, "/api/v1/token/verify", Some(pubk), Some(json!({"token": token}).to_string()), &[("origin", "https://shop.example")])
+        .request(
+            Method::POST,
+            "/api/v1/token/verify",
+            Some(pubk),
+            Some(json!({"token": token}).to_string()),
+            &[("origin", "https://shop.example")],
+        )
         .await;
     t.assert_error(403, "FORBIDDEN");
-    let t = api.post("/api/v1/token/verify", &live, json!({"token": token, "userId": "u1"})).await;
+    let t = api
+        .post("/api/v1/token/verify", &live, json!({"token": token, "userId": "u1"}))
+        .await;
     assert_eq!(t.json["valid"], true, "{t:?}");
     assert_eq!(t.json["hostname"], "shop.example");
     // A publishable key needs origins, and a valid account.
-    let a = api.request(Method::POST, "/admin/v1/keys", Some(ADMIN_TOKEN), Some(json!({"plan": "pro", "kind": "publishable"}).to_string()), &[]).await;
+    let a = api
+        .request(
+            Method::POST,
+            "/admin/v1/keys",
+            Some(ADMIN_TOKEN),
+            Some(json!({"plan": "pro", "kind": "publishable"}).to_string()),
+            &[],
+        )
+        .await;
     a.assert_error(400, "INVALID_REQUEST");
 }
 
 async fn test_keys(env: Env) {
     let api = env.start(&[]);
     let (_, live_id) = api.live_key("pro").await;
-    let t = api.create_key(json!({"plan": "pro", "kind": "test", "account": live_id, "monthly_limit": 1})).await;
+    let t = api
+        .create_key(json!({"plan": "pro", "kind": "test", "account": live_id, "monthly_limit": 1}))
+        .await;
     let key = t["key"].as_str().unwrap();
     for (user, conf, human, agent) in [
         ("bot_1", 0.05, false, false),
@@ -340,38 +472,65 @@ async fn session_heartbeat(env: Env) {
     let api = env.start(&[]);
     let (key, _) = api.live_key("pro").await;
     let (other, _) = api.live_key("pro").await;
-    let v = api.verify(&key, json!({"userId": "u1", "sessionData": human_signals()})).await;
+    let v = api
+        .verify(&key, json!({"userId": "u1", "sessionData": human_signals()}))
+        .await;
     let token = v.json["token"].as_str().unwrap().to_string();
     let baseline = v.json["score"].as_u64().unwrap();
     // No activity: the baseline stands.
-    let a = api.post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token})).await;
+    let a = api
+        .post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token}))
+        .await;
     assert_eq!(a.status, 200, "{a:?}");
     assert_eq!(a.json["score"].as_u64().unwrap(), baseline);
     assert_eq!(a.json["baseline"].as_u64().unwrap(), baseline);
     assert_eq!(a.json["delta"], 0);
     assert_eq!(a.json["action"], "allow");
     assert_eq!(a.json["notes"], json!(["no_activity"]));
-    let a = api.post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token, "sessionData": {"v": 1, "dur": 30000}})).await;
+    let a = api
+        .post(
+            "/api/v1/session",
+            &key,
+            json!({"userId": "u1", "sessionToken": token, "sessionData": {"v": 1, "dur": 30000}}),
+        )
+        .await;
     assert_eq!(a.json["notes"], json!(["no_activity"]), "{a:?}");
     // The same person keeps going.
-    let a = api.post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token, "sessionData": human_signals()})).await;
+    let a = api
+        .post(
+            "/api/v1/session",
+            &key,
+            json!({"userId": "u1", "sessionToken": token, "sessionData": human_signals()}),
+        )
+        .await;
     assert_eq!(a.status, 200, "{a:?}");
     let s = a.json["score"].as_i64().unwrap();
     assert_eq!(a.json["delta"].as_i64().unwrap(), s - baseline as i64);
     assert_eq!(a.json["action"], "allow", "{a:?}");
     // A script takes over.
-    let a = api.post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token, "sessionData": bot_signals()})).await;
+    let a = api
+        .post(
+            "/api/v1/session",
+            &key,
+            json!({"userId": "u1", "sessionToken": token, "sessionData": bot_signals()}),
+        )
+        .await;
     assert_eq!(a.json["anomaly"], true, "{a:?}");
     let s = a.json["score"].as_u64().unwrap();
     assert_eq!(a.json["action"], if s < 30 { "block" } else { "flag" }, "{a:?}");
     // Unknown token, wrong user, foreign account: all plain 404.
     for (k, body) in [
-        (&key, json!({"userId": "u1", "sessionToken": "h_verified_0000000000000000000000"})),
+        (
+            &key,
+            json!({"userId": "u1", "sessionToken": "h_verified_0000000000000000000000"}),
+        ),
         (&key, json!({"userId": "u1", "sessionToken": "garbage"})),
         (&key, json!({"userId": "u2", "sessionToken": token})),
         (&other, json!({"userId": "u1", "sessionToken": token})),
     ] {
-        api.post("/api/v1/session", k, body).await.assert_error(404, "NOT_FOUND");
+        api.post("/api/v1/session", k, body)
+            .await
+            .assert_error(404, "NOT_FOUND");
     }
 }
 
@@ -382,7 +541,9 @@ async fn heartbeat_limit(env: Env) {
     let token = v.json["token"].as_str().unwrap();
     let mut codes = Vec::new();
     for _ in 0..7 {
-        let a = api.post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token})).await;
+        let a = api
+            .post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token}))
+            .await;
         if a.status == 429 {
             a.assert_error(429, "BURST_LIMIT_EXCEEDED");
             assert!(a.header("retry-after").is_some());
@@ -390,15 +551,24 @@ async fn heartbeat_limit(env: Env) {
         codes.push(a.status.as_u16());
     }
     let refused = codes.iter().filter(|c| **c == 429).count();
-    assert!(refused == 1 || (refused == 0 && codes.iter().all(|c| *c == 200)), "{codes:?}");
+    assert!(
+        refused == 1 || (refused == 0 && codes.iter().all(|c| *c == 200)),
+        "{codes:?}"
+    );
 }
 
 async fn token_verify(env: Env) {
     let api = env.start(&[]);
     let (key, _) = api.live_key("pro").await;
     let (other, _) = api.live_key("pro").await;
-    let v = api.verify(&key, json!({"userId": "u1", "action": "login", "sessionData": human_signals()})).await;
+    let v = api
+        .verify(
+            &key,
+            json!({"userId": "u1", "action": "login", "sessionData": human_signals()}),
+        )
+        .await;
     let token = v.json["token"].as_str().unwrap().to_string();
+    let api = &api;
     let check = |k: &str, body: Value| {
         let k = k.to_string();
         async move { api.post("/api/v1/token/verify", &k, body).await }
@@ -428,7 +598,10 @@ async fn token_verify(env: Env) {
     let a = check(&key, json!({"token": token, "consume": true})).await;
     assert_eq!(a.json["valid"], true, "{a:?}");
     let a = check(&key, json!({"token": token, "consume": true})).await;
-    assert_eq!((a.json["valid"].clone(), a.json["reason"].clone()), (json!(false), json!("already_used")));
+    assert_eq!(
+        (a.json["valid"].clone(), a.json["reason"].clone()),
+        (json!(false), json!("already_used"))
+    );
     let a = check(&key, json!({"token": token})).await;
     assert_eq!(a.json["reason"], "already_used");
 }
@@ -438,12 +611,21 @@ async fn token_freshness(env: Env) {
     let (key, _) = api.live_key("pro").await;
     let v = api.verify(&key, json!({"userId": "u1"})).await;
     let token = v.json["token"].as_str().unwrap();
-    assert_eq!(api.post("/api/v1/token/verify", &key, json!({"token": token})).await.json["valid"], true);
+    assert_eq!(
+        api.post("/api/v1/token/verify", &key, json!({"token": token}))
+            .await
+            .json["valid"],
+        true
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let a = api.post("/api/v1/token/verify", &key, json!({"token": token, "consume": true})).await;
+    let a = api
+        .post("/api/v1/token/verify", &key, json!({"token": token, "consume": true}))
+        .await;
     assert_eq!(a.json["reason"], "expired", "{a:?}");
     // Still a session baseline.
-    let s = api.post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token})).await;
+    let s = api
+        .post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token}))
+        .await;
     assert_eq!(s.status, 200, "{s:?}");
 }
 
@@ -458,7 +640,9 @@ async fn parallel_consume(env: Env) {
                 let api = api.clone();
                 let (key, token) = (key.clone(), token.clone());
                 tokio::spawn(async move {
-                    api.post("/api/v1/token/verify", &key, json!({"token": token, "consume": true})).await.json
+                    api.post("/api/v1/token/verify", &key, json!({"token": token, "consume": true}))
+                        .await
+                        .json
                 })
             })
             .collect();
@@ -479,9 +663,13 @@ async fn admin_api(env: Env) {
     let api = env.start(&[]);
     let a = api.request(Method::GET, "/admin/v1/keys", None, None, &[]).await;
     a.assert_error(401, "MISSING_AUTH");
-    let a = api.request(Method::GET, "/admin/v1/keys", Some("wrong-token"), None, &[]).await;
+    let a = api
+        .request(Method::GET, "/admin/v1/keys", Some("wrong-token"), None, &[])
+        .await;
     a.assert_error(401, "INVALID_API_KEY");
-    let k = api.create_key(json!({"plan": "enterprise", "name": "acme", "burst_per_minute": 5})).await;
+    let k = api
+        .create_key(json!({"plan": "enterprise", "name": "acme", "burst_per_minute": 5}))
+        .await;
     for f in ["id", "key", "kind", "plan", "name", "created_at", "expires_at"] {
         assert!(k.get(f).is_some(), "{f} in {k}");
     }
@@ -489,24 +677,51 @@ async fn admin_api(env: Env) {
     assert_eq!(k["plan"], "enterprise");
     assert!(k["expires_at"].is_null());
     assert!(k["id"].as_str().unwrap().starts_with("key_"));
-    let list = api.request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[]).await;
+    let list = api
+        .request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[])
+        .await;
     let keys = list.json["keys"].as_array().unwrap();
     let me = keys.iter().find(|x| x["id"] == k["id"]).expect("listed");
-    for f in ["id", "plan", "name", "created_at", "expires_at", "revoked", "usage_this_month"] {
+    for f in [
+        "id",
+        "plan",
+        "name",
+        "created_at",
+        "expires_at",
+        "revoked",
+        "usage_this_month",
+    ] {
         assert!(me.get(f).is_some(), "{f} in {me}");
     }
     assert!(me.get("key").is_none(), "the key is shown only at creation");
     assert!(!list.text.contains(k["key"].as_str().unwrap()));
-    for bad in [json!({"plan": "gold"}), json!({}), json!({"plan": "pro", "kind": "root"}), json!({"plan": "pro", "expires_at": "tomorrow"})] {
-        let a = api.request(Method::POST, "/admin/v1/keys", Some(ADMIN_TOKEN), Some(bad.to_string()), &[]).await;
+    for bad in [
+        json!({"plan": "gold"}),
+        json!({}),
+        json!({"plan": "pro", "kind": "root"}),
+        json!({"plan": "pro", "expires_at": "tomorrow"}),
+    ] {
+        let a = api
+            .request(
+                Method::POST,
+                "/admin/v1/keys",
+                Some(ADMIN_TOKEN),
+                Some(bad.to_string()),
+                &[],
+            )
+            .await;
         a.assert_error(400, "INVALID_REQUEST");
     }
-    let a = api.request(Method::DELETE, "/admin/v1/keys/key_nope", Some(ADMIN_TOKEN), None, &[]).await;
+    let a = api
+        .request(Method::DELETE, "/admin/v1/keys/key_nope", Some(ADMIN_TOKEN), None, &[])
+        .await;
     a.assert_error(404, "NOT_FOUND");
     // Without HUMA_ADMIN_TOKEN the operator API does not exist.
     drop(api);
     let off = Api::new(common::huma::Huma::start(&env.backend, &[("HUMA_ADMIN_TOKEN", "")]));
-    off.request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[]).await.assert_error(404, "NOT_FOUND");
+    off.request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[])
+        .await
+        .assert_error(404, "NOT_FOUND");
 }
 
 async fn operational_endpoints(env: Env) {
@@ -519,7 +734,12 @@ async fn operational_endpoints(env: Env) {
     api.verify(&key, json!({"userId": "u"})).await;
     let m = api.request(Method::GET, "/metrics", None, None, &[]).await;
     assert_eq!(m.status, 200);
-    assert!(m.text.contains("huma_requests_total{route=\"verify\",status=\"200\"} 1"), "{}", m.text);
+    assert!(
+        m.text
+            .contains("huma_requests_total{route=\"verify\",status=\"200\"} 1"),
+        "{}",
+        m.text
+    );
     assert!(m.text.contains("huma_request_duration_seconds_bucket"));
     assert!(m.text.contains("huma_score_bucket"));
 }

@@ -28,7 +28,10 @@ fn a_stalled_request_head_is_cut_off() {
     let mut buf = Vec::new();
     // The server closes the connection (read returns 0) instead of waiting.
     let _ = s.read_to_end(&mut buf);
-    assert!(started.elapsed() < Duration::from_secs(10), "closed by the server, not by our read timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "closed by the server, not by our read timeout"
+    );
     // A complete request on a new connection is still served.
     let mut ok = TcpStream::connect(huma.addr).unwrap();
     assert!(get_healthz(&mut ok).starts_with("HTTP/1.1 200"));
@@ -46,7 +49,10 @@ fn connections_beyond_the_cap_wait_until_one_closes() {
     c.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
     c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
     let mut buf = [0u8; 512];
-    assert!(c.read(&mut buf).is_err(), "the third connection is not served while two are open");
+    assert!(
+        c.read(&mut buf).is_err(),
+        "the third connection is not served while two are open"
+    );
     drop(a);
     c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let n = c.read(&mut buf).unwrap();

@@ -21,26 +21,57 @@ async fn state_survives_a_restart(env: Env) {
     let api = env.start(&[]);
     let k = api.create_key(json!({"plan": "pro", "monthly_limit": 100})).await;
     let key = k["key"].as_str().unwrap().to_string();
-    let v = api.verify(&key, json!({"userId": "u1", "sessionData": human_signals()})).await;
+    let v = api
+        .verify(&key, json!({"userId": "u1", "sessionData": human_signals()}))
+        .await;
     let token = v.json["token"].as_str().unwrap().to_string();
-    let spent = api.verify(&key, json!({"userId": "u2"})).await.json["token"].as_str().unwrap().to_string();
-    let a = api.post("/api/v1/token/verify", &key, json!({"token": spent, "consume": true})).await;
+    let spent = api.verify(&key, json!({"userId": "u2"})).await.json["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let a = api
+        .post("/api/v1/token/verify", &key, json!({"token": spent, "consume": true}))
+        .await;
     assert_eq!(a.json["valid"], true);
     let revoked = api.create_key(json!({"plan": "pro"})).await;
-    let del = api.request(Method::DELETE, &format!("/admin/v1/keys/{}", revoked["id"].as_str().unwrap()), Some(ADMIN_TOKEN), None, &[]).await;
+    let del = api
+        .request(
+            Method::DELETE,
+            &format!("/admin/v1/keys/{}", revoked["id"].as_str().unwrap()),
+            Some(ADMIN_TOKEN),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(del.status, 204);
     assert!(api.huma.terminate().success(), "SIGTERM exits 0");
 
     let api = env.start(&[]);
-    let a = api.post("/api/v1/token/verify", &key, json!({"token": token, "userId": "u1"})).await;
+    let a = api
+        .post("/api/v1/token/verify", &key, json!({"token": token, "userId": "u1"}))
+        .await;
     assert_eq!(a.json["valid"], true, "the token survived: {a:?}");
-    let a = api.post("/api/v1/token/verify", &key, json!({"token": spent, "consume": true})).await;
+    let a = api
+        .post("/api/v1/token/verify", &key, json!({"token": spent, "consume": true}))
+        .await;
     assert_eq!(a.json["reason"], "already_used", "consumed stays consumed: {a:?}");
-    let s = api.post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token})).await;
+    let s = api
+        .post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token}))
+        .await;
     assert_eq!(s.json["baseline"], v.json["score"], "the baseline survived: {s:?}");
-    api.verify(revoked["key"].as_str().unwrap(), json!({"userId": "u"})).await.assert_error(401, "INVALID_API_KEY");
-    let list = api.request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[]).await;
-    let me = list.json["keys"].as_array().unwrap().iter().find(|x| x["id"] == k["id"]).unwrap().clone();
+    api.verify(revoked["key"].as_str().unwrap(), json!({"userId": "u"}))
+        .await
+        .assert_error(401, "INVALID_API_KEY");
+    let list = api
+        .request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[])
+        .await;
+    let me = list.json["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == k["id"])
+        .unwrap()
+        .clone();
     assert_eq!(me["usage_this_month"], 2, "the quota counter survived: {me}");
 }
 
@@ -51,7 +82,12 @@ async fn sigterm_drains_and_exits_zero(env: Env) {
     let tasks: Vec<_> = (0..8)
         .map(|i| {
             let (api, key) = (api.clone(), key.clone());
-            tokio::spawn(async move { api.verify(&key, json!({"userId": format!("u{i}")})).await.status.as_u16() })
+            tokio::spawn(async move {
+                api.verify(&key, json!({"userId": format!("u{i}")}))
+                    .await
+                    .status
+                    .as_u16()
+            })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(5)).await;
@@ -90,17 +126,29 @@ async fn two_processes_on_one_redis_behave_as_one() {
     let mut codes = Vec::new();
     for i in 0..5 {
         let api = if i % 2 == 0 { &a } else { &b };
-        codes.push(api.verify(&key, json!({"userId": format!("u{i}")})).await.status.as_u16());
+        codes.push(
+            api.verify(&key, json!({"userId": format!("u{i}")}))
+                .await
+                .status
+                .as_u16(),
+        );
     }
     assert_eq!(codes, [200, 200, 200, 200, 429]);
     // Consume-once holds across instances.
     let (key2, _) = a.live_key("pro").await;
-    let token = b.verify(&key2, json!({"userId": "x"})).await.json["token"].as_str().unwrap().to_string();
+    let token = b.verify(&key2, json!({"userId": "x"})).await.json["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let tasks: Vec<_> = (0..16)
         .map(|i| {
             let api = if i % 2 == 0 { a.clone() } else { b.clone() };
             let (key, token) = (key2.clone(), token.clone());
-            tokio::spawn(async move { api.post("/api/v1/token/verify", &key, json!({"token": token, "consume": true})).await.json })
+            tokio::spawn(async move {
+                api.post("/api/v1/token/verify", &key, json!({"token": token, "consume": true}))
+                    .await
+                    .json
+            })
         })
         .collect();
     let mut wins = 0;
@@ -111,9 +159,19 @@ async fn two_processes_on_one_redis_behave_as_one() {
     }
     assert_eq!(wins, 1);
     // A revoke on one instance is refused at once on the other.
-    let del = a.request(Method::DELETE, &format!("/admin/v1/keys/{}", k["id"].as_str().unwrap()), Some(ADMIN_TOKEN), None, &[]).await;
+    let del = a
+        .request(
+            Method::DELETE,
+            &format!("/admin/v1/keys/{}", k["id"].as_str().unwrap()),
+            Some(ADMIN_TOKEN),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(del.status, 204);
-    b.verify(&key, json!({"userId": "late"})).await.assert_error(401, "INVALID_API_KEY");
+    b.verify(&key, json!({"userId": "late"}))
+        .await
+        .assert_error(401, "INVALID_API_KEY");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,11 +184,17 @@ async fn first_start_prints_a_key_once_and_dev_key_works() {
     let key = printed[0].rsplit(' ').next().unwrap().to_string();
     let api = Api::new(huma);
     assert_eq!(api.verify(&key, json!({"userId": "u"})).await.status, 200);
-    assert!(api.huma.logs().iter().all(|l| !l.contains(&key)), "the key is not logged");
+    assert!(
+        api.huma.logs().iter().all(|l| !l.contains(&key)),
+        "the key is not logged"
+    );
     assert!(api.huma.terminate().success());
     let again = Huma::start(&env.backend, &[]);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(again.stderr().iter().all(|l| !l.contains("huma_live_")), "printed once only");
+    assert!(
+        again.stderr().iter().all(|l| !l.contains("huma_live_")),
+        "printed once only"
+    );
     drop(again);
 
     let dev = format!("huma_live_{}", "D".repeat(32));
@@ -147,7 +211,11 @@ async fn first_start_prints_a_key_once_and_dev_key_works() {
 
 #[test]
 fn bad_configuration_exits_2_naming_the_variable() {
-    for (var, val) in [("REDIS_URL", "localhost:6379"), ("HUMA_TOKEN_TTL_SECS", "soon"), ("HUMA_LISTEN", "nowhere")] {
+    for (var, val) in [
+        ("REDIS_URL", "localhost:6379"),
+        ("HUMA_TOKEN_TTL_SECS", "soon"),
+        ("HUMA_LISTEN", "nowhere"),
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_huma"))
             .env_clear()
             .env(var, val)
@@ -163,12 +231,25 @@ fn keys_cli_creates_lists_and_revokes() {
     for env in [Env::embedded(), Env::redis()] {
         let (s, out, err) = cli(&env.backend, &["keys", "create", "--plan", "starter", "--name", "shop"]);
         assert!(s.success(), "{out} {err}");
-        let key = out.lines().find_map(|l| l.strip_prefix("key:")).unwrap().trim().to_string();
-        let id = out.lines().find_map(|l| l.strip_prefix("id:")).unwrap().trim().to_string();
+        let key = out
+            .lines()
+            .find_map(|l| l.strip_prefix("key:"))
+            .unwrap()
+            .trim()
+            .to_string();
+        let id = out
+            .lines()
+            .find_map(|l| l.strip_prefix("id:"))
+            .unwrap()
+            .trim()
+            .to_string();
         assert!(key.starts_with("huma_live_"));
         let (s, out, _) = cli(&env.backend, &["keys", "list"]);
         assert!(s.success());
-        assert!(out.contains(&id) && out.contains("starter") && !out.contains(&key), "{out}");
+        assert!(
+            out.contains(&id) && out.contains("starter") && !out.contains(&key),
+            "{out}"
+        );
         let (s, _, _) = cli(&env.backend, &["keys", "revoke", &id]);
         assert!(s.success());
         let (s, _, err) = cli(&env.backend, &["keys", "revoke", "key_missing"]);
@@ -182,7 +263,9 @@ fn keys_cli_creates_lists_and_revokes() {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
             let api = env.start(&[]);
-            api.verify(&key, json!({"userId": "u"})).await.assert_error(401, "INVALID_API_KEY");
+            api.verify(&key, json!({"userId": "u"}))
+                .await
+                .assert_error(401, "INVALID_API_KEY");
         });
     }
 }
@@ -196,14 +279,36 @@ async fn nothing_personal_in_the_store_or_the_logs() {
         let api = env.start(&[("RUST_LOG", "debug")]);
         let (key, _) = api.live_key("pro").await;
         let user = "alice.personal@example.com";
-        let v = api.verify(&key, json!({"userId": user, "sessionData": human_signals(), "action": "signup"})).await;
+        let v = api
+            .verify(
+                &key,
+                json!({"userId": user, "sessionData": human_signals(), "action": "signup"}),
+            )
+            .await;
         let token = v.json["token"].as_str().unwrap().to_string();
-        api.post("/api/v1/session", &key, json!({"userId": user, "sessionToken": token, "sessionData": human_signals()})).await;
-        api.post("/api/v1/token/verify", &key, json!({"token": token, "userId": user, "consume": true})).await;
-        api.verify(&key, json!({"userId": user, "sessionData": {"v": 1, "dur": -1}})).await;
+        api.post(
+            "/api/v1/session",
+            &key,
+            json!({"userId": user, "sessionToken": token, "sessionData": human_signals()}),
+        )
+        .await;
+        api.post(
+            "/api/v1/token/verify",
+            &key,
+            json!({"token": token, "userId": user, "consume": true}),
+        )
+        .await;
+        api.verify(&key, json!({"userId": user, "sessionData": {"v": 1, "dur": -1}}))
+            .await;
         let logs = api.huma.logs().join("\n");
         assert!(api.huma.terminate().success());
-        let secrets = [user, key.as_str(), token.as_str(), &key["huma_live_".len()..], &token["h_verified_".len()..]];
+        let secrets = [
+            user,
+            key.as_str(),
+            token.as_str(),
+            &key["huma_live_".len()..],
+            &token["h_verified_".len()..],
+        ];
         let stored: Vec<u8> = match &env.backend {
             Backend::Embedded(dir) => std::fs::read(dir.join("huma.redb")).expect("the store file"),
             Backend::Redis(_) => redis_dump(env.redis.as_ref().unwrap().url()),
@@ -223,14 +328,26 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// Every key name and every value (as DUMP bytes) of a Redis server.
 fn redis_dump(url: String) -> Vec<u8> {
     let port = url.trim_end_matches('/').rsplit(':').next().unwrap().to_string();
-    let keys = Command::new("redis-cli").args(["-p", &port, "--scan"]).output().expect("redis-cli runs");
+    let keys = Command::new("redis-cli")
+        .args(["-p", &port, "--scan"])
+        .output()
+        .expect("redis-cli runs");
     let mut all = keys.stdout.clone();
     for k in String::from_utf8_lossy(&keys.stdout).lines() {
-        let out = Command::new("redis-cli").args(["-p", &port, "--no-raw", "DUMP", k]).output().unwrap();
+        let out = Command::new("redis-cli")
+            .args(["-p", &port, "--no-raw", "DUMP", k])
+            .output()
+            .unwrap();
         all.extend(out.stdout);
-        let h = Command::new("redis-cli").args(["-p", &port, "HGETALL", k]).output().unwrap();
+        let h = Command::new("redis-cli")
+            .args(["-p", &port, "HGETALL", k])
+            .output()
+            .unwrap();
         all.extend(h.stdout);
-        let g = Command::new("redis-cli").args(["-p", &port, "GET", k]).output().unwrap();
+        let g = Command::new("redis-cli")
+            .args(["-p", &port, "GET", k])
+            .output()
+            .unwrap();
         all.extend(g.stdout);
     }
     all

@@ -67,7 +67,10 @@ pub async fn create_key<S: Store>(
         ));
     }
     let created_at = unix_secs();
-    let trial_end = plans.get(spec.plan).trial_days.map(|d| created_at + i64::from(d) * 86_400);
+    let trial_end = plans
+        .get(spec.plan)
+        .trial_days
+        .map(|d| created_at + i64::from(d) * 86_400);
     let key = keys::mint_key(rng, spec.kind);
     let record = KeyRecord {
         id,
@@ -89,19 +92,28 @@ pub async fn create_key<S: Store>(
 
 /// Revokes a key by id; `false` if there is no such key.
 pub async fn revoke_key<S: Store>(store: &S, id: &str) -> Result<bool, ApiError> {
-    let Some(mut rec) = store.key_by_id(id).await? else { return Ok(false) };
+    let Some(mut rec) = store.key_by_id(id).await? else {
+        return Ok(false);
+    };
     rec.revoked = true;
     store.key_put(&rec).await?;
     Ok(true)
 }
 
 /// `/admin/v1/keys[/{id}]`, already matched by the router.
-pub async fn handle<S: Store>(app: &App<S>, req: Request<Incoming>, id: Option<&str>) -> Result<HttpResponse, ApiError> {
+pub async fn handle<S: Store>(
+    app: &App<S>,
+    req: Request<Incoming>,
+    id: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
     let Some(admin_token) = &app.config.admin_token else {
         return Err(ApiError::NotFound("No such route.".into()));
     };
     let presented = bearer(req.headers())?.ok_or(ApiError::MissingAuth)?;
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), admin_token.as_bytes())) {
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        presented.as_bytes(),
+        admin_token.as_bytes(),
+    )) {
         return Err(ApiError::InvalidApiKey);
     }
     match (req.method().as_str(), id) {
@@ -181,7 +193,9 @@ fn key_spec(req: wire::CreateKeyRequest<'_>) -> Result<KeySpec, ApiError> {
 
 /// `scheme://host[:port]` with an http(s) scheme and nothing after.
 fn is_origin(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) else { return false };
+    let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) else {
+        return false;
+    };
     !rest.is_empty()
         && rest
             .bytes()

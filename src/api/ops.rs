@@ -16,13 +16,25 @@ pub fn healthz() -> HttpResponse {
 
 pub async fn readyz<S: Store>(app: &App<S>) -> HttpResponse {
     if app.is_draining() {
-        return text(StatusCode::SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", Bytes::from_static(b"draining"));
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "text/plain; charset=utf-8",
+            Bytes::from_static(b"draining"),
+        );
     }
     match app.store.ping().await {
-        Ok(()) => text(StatusCode::OK, "text/plain; charset=utf-8", Bytes::from_static(b"ready")),
+        Ok(()) => text(
+            StatusCode::OK,
+            "text/plain; charset=utf-8",
+            Bytes::from_static(b"ready"),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            text(StatusCode::SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", Bytes::from_static(b"store unavailable"))
+            text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "text/plain; charset=utf-8",
+                Bytes::from_static(b"store unavailable"),
+            )
         }
     }
 }
@@ -44,6 +56,7 @@ pub fn no_content() -> HttpResponse {
 fn text(status: StatusCode, content_type: &'static str, body: Bytes) -> HttpResponse {
     let mut resp = Response::new(Full::new(body));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     resp
 }

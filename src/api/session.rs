@@ -27,12 +27,21 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
         return Err(not_found());
     }
     let token_hash = tokens::hash_token(&req.session_token);
-    let beat = app.limits.heartbeat.hit(limits::key_of(&token_hash), HEARTBEATS_PER_MINUTE, unix_secs() as u64);
+    let beat = app
+        .limits
+        .heartbeat
+        .hit(limits::key_of(&token_hash), HEARTBEATS_PER_MINUTE, unix_secs() as u64);
     if beat.exceeded {
         app.metrics.limit_hit("heartbeat");
-        return Err(ApiError::BurstLimitExceeded { retry_after: beat.reset_secs });
+        return Err(ApiError::BurstLimitExceeded {
+            retry_after: beat.reset_secs,
+        });
     }
-    let stored = app.store.token_get(caller.account(), &token_hash).await?.ok_or_else(not_found)?;
+    let stored = app
+        .store
+        .token_get(caller.account(), &token_hash)
+        .await?
+        .ok_or_else(not_found)?;
     // A userId that does not match answers exactly like an unknown token.
     if !hashes_equal(&stored.record.user_hash, &app.secret.user_hash(&req.user_id)) {
         return Err(not_found());

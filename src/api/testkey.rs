@@ -21,14 +21,21 @@ pub fn verdict(user_id: &str) -> Verdict {
     if is_agent {
         signals.insert(Label::Webdriver);
     }
-    let mut reasons = [Reason { label: Label::TestKey, weight: 0.0 }; MAX_REASONS];
+    let mut reasons = [Reason {
+        label: Label::TestKey,
+        weight: 0.0,
+    }; MAX_REASONS];
     reasons[0].weight = confidence;
     Verdict {
         confidence,
         notes,
         reasons,
         reason_count: 1,
-        agent: AgentVerdict { is_agent, agent_confidence: if is_agent { 0.95 } else { 0.02 }, signals },
+        agent: AgentVerdict {
+            is_agent,
+            agent_confidence: if is_agent { 0.95 } else { 0.02 },
+            signals,
+        },
         profile: Profile::default(),
         active: true,
     }

@@ -30,9 +30,17 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
         Some("already_used")
     } else if unix_millis() > rec.created_at_ms + fresh_ms {
         Some("expired")
-    } else if req.user_id.as_ref().is_some_and(|u| !hashes_equal(&rec.user_hash, &app.secret.user_hash(u))) {
+    } else if req
+        .user_id
+        .as_ref()
+        .is_some_and(|u| !hashes_equal(&rec.user_hash, &app.secret.user_hash(u)))
+    {
         Some("user_mismatch")
-    } else if req.action.as_ref().is_some_and(|a| rec.action.as_deref() != Some(a.as_ref())) {
+    } else if req
+        .action
+        .as_ref()
+        .is_some_and(|a| rec.action.as_deref() != Some(a.as_ref()))
+    {
         Some("action_mismatch")
     } else if req.consume {
         match app.store.token_consume(caller.account(), &hash).await? {

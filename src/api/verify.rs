@@ -16,10 +16,16 @@ use crate::wire::{self, round2};
 pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Result<HttpResponse, ApiError> {
     let req = wire::parse_verify(body)?;
     let user_hash = app.secret.user_hash(&req.user_id);
-    let flood = app.limits.flood.hit(limits::pair_key(&caller.key.hash, &user_hash), FLOOD_PER_MINUTE, unix_secs() as u64);
+    let flood = app.limits.flood.hit(
+        limits::pair_key(&caller.key.hash, &user_hash),
+        FLOOD_PER_MINUTE,
+        unix_secs() as u64,
+    );
     if flood.exceeded {
         app.metrics.limit_hit("flood");
-        return Err(ApiError::UserFloodDetected { retry_after: flood.reset_secs });
+        return Err(ApiError::UserFloodDetected {
+            retry_after: flood.reset_secs,
+        });
     }
     let verdict = if caller.is_test() {
         testkey::verdict(&req.user_id)
@@ -44,7 +50,9 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
         profile: verdict.profile,
         created_at_ms: unix_millis(),
     };
-    app.store.token_put(&tokens::hash_token(&token), &record, app.config.token_ttl).await?;
+    app.store
+        .token_put(&tokens::hash_token(&token), &record, app.config.token_ttl)
+        .await?;
 
     app.metrics.scores.observe(confidence);
     // The agent block is a plan feature and needs behaviour to judge; test
@@ -73,6 +81,9 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
 fn reasons(v: &Verdict) -> Vec<wire::Reason> {
     v.reasons()
         .iter()
-        .map(|r| wire::Reason { code: r.label.as_str(), weight: round2(r.weight) })
+        .map(|r| wire::Reason {
+            code: r.label.as_str(),
+            weight: round2(r.weight),
+        })
         .collect()
 }

@@ -20,12 +20,20 @@ pub struct Env {
 impl Env {
     pub fn embedded() -> Env {
         let tmp = tempfile::tempdir().expect("a temp dir");
-        Env { backend: Backend::Embedded(tmp.path().join("data")), redis: None, _tmp: Some(tmp) }
+        Env {
+            backend: Backend::Embedded(tmp.path().join("data")),
+            redis: None,
+            _tmp: Some(tmp),
+        }
     }
 
     pub fn redis() -> Env {
         let r = RedisServer::start();
-        Env { backend: Backend::Redis(r.url()), redis: Some(r), _tmp: None }
+        Env {
+            backend: Backend::Redis(r.url()),
+            redis: Some(r),
+            _tmp: None,
+        }
     }
 
     pub fn is_redis(&self) -> bool {
@@ -64,18 +72,31 @@ impl Answer {
     pub fn assert_error(&self, status: u16, code: &str) {
         assert_eq!(self.status.as_u16(), status, "{self:?}");
         assert_eq!(self.code(), code, "{self:?}");
-        assert!(self.json["error"].as_str().is_some_and(|e| e.len() > 10), "a sentence: {self:?}");
+        assert!(
+            self.json["error"].as_str().is_some_and(|e| e.len() > 10),
+            "a sentence: {self:?}"
+        );
         assert_eq!(self.header("content-type"), Some("application/json"), "{self:?}");
     }
 }
 
 impl Api {
     pub fn new(huma: Huma) -> Api {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .expect("client");
         Api { huma, http }
     }
 
-    pub async fn request(&self, method: Method, path: &str, auth: Option<&str>, body: Option<String>, headers: &[(&str, &str)]) -> Answer {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut req = self.http.request(method, self.huma.url(path));
         if let Some(a) = auth {
             req = req.header("authorization", format!("Bearer {a}"));
@@ -91,16 +112,30 @@ impl Api {
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("a body");
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, headers, text, json }
+        Answer {
+            status,
+            headers,
+            text,
+            json,
+        }
     }
 
     pub async fn post(&self, path: &str, key: &str, body: Value) -> Answer {
-        self.request(Method::POST, path, Some(key), Some(body.to_string()), &[]).await
+        self.request(Method::POST, path, Some(key), Some(body.to_string()), &[])
+            .await
     }
 
     /// Creates a key through the operator API; returns the create answer's JSON.
     pub async fn create_key(&self, spec: Value) -> Value {
-        let a = self.request(Method::POST, "/admin/v1/keys", Some(ADMIN_TOKEN), Some(spec.to_string()), &[]).await;
+        let a = self
+            .request(
+                Method::POST,
+                "/admin/v1/keys",
+                Some(ADMIN_TOKEN),
+                Some(spec.to_string()),
+                &[],
+            )
+            .await;
         assert_eq!(a.status, StatusCode::CREATED, "{a:?}");
         a.json
     }
@@ -108,7 +143,10 @@ impl Api {
     /// A fresh live key of `plan`; returns (key, id).
     pub async fn live_key(&self, plan: &str) -> (String, String) {
         let k = self.create_key(json!({"plan": plan, "name": "test"})).await;
-        (k["key"].as_str().unwrap().to_string(), k["id"].as_str().unwrap().to_string())
+        (
+            k["key"].as_str().unwrap().to_string(),
+            k["id"].as_str().unwrap().to_string(),
+        )
     }
 
     pub async fn verify(&self, key: &str, body: Value) -> Answer {
@@ -144,7 +182,11 @@ pub fn human_signals() -> Value {
     let mut kt = t + 400.0;
     for i in 0..20 {
         kt += 90.0 + rnd() * 160.0;
-        k.extend([kt.round(), (60.0 + rnd() * 60.0).round(), if i == 7 { 1.0 } else { 0.0 }]);
+        k.extend([
+            kt.round(),
+            (60.0 + rnd() * 60.0).round(),
+            if i == 7 { 1.0 } else { 0.0 },
+        ]);
     }
     json!({
         "v": 1, "dur": kt.round() + 500.0,
@@ -180,11 +222,11 @@ macro_rules! both_backends {
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn embedded() {
-                    super::$name(crate::common::api::Env::embedded()).await
+                    super::$name($crate::common::api::Env::embedded()).await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn redis() {
-                    super::$name(crate::common::api::Env::redis()).await
+                    super::$name($crate::common::api::Env::redis()).await
                 }
             }
         )*

@@ -84,8 +84,18 @@ impl Huma {
             }
         };
         let v: serde_json::Value = serde_json::from_str(&line).expect("log lines are JSON");
-        let addr: SocketAddr = v["fields"]["addr"].as_str().expect("addr field").parse().expect("an address");
-        Huma { child, addr, base: format!("http://{addr}"), logs, stderr: stderr_lines }
+        let addr: SocketAddr = v["fields"]["addr"]
+            .as_str()
+            .expect("addr field")
+            .parse()
+            .expect("an address");
+        Huma {
+            child,
+            addr,
+            base: format!("http://{addr}"),
+            logs,
+            stderr: stderr_lines,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -126,7 +136,11 @@ impl Drop for Huma {
 }
 
 pub fn signal(pid: u32, sig: &str) {
-    let ok = Command::new("kill").arg(format!("-{sig}")).arg(pid.to_string()).status().expect("kill runs");
+    let ok = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("kill runs");
     assert!(ok.success(), "kill -{sig} {pid}");
 }
 
@@ -136,7 +150,10 @@ fn wait(child: &mut Child, limit: Duration) -> ExitStatus {
         if let Some(s) = child.try_wait().expect("try_wait") {
             return s;
         }
-        assert!(std::time::Instant::now() < deadline, "huma did not exit within {limit:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "huma did not exit within {limit:?}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -144,13 +161,20 @@ fn wait(child: &mut Child, limit: Duration) -> ExitStatus {
 /// Runs `huma <args>` against `backend` and returns (status, stdout, stderr).
 pub fn cli(backend: &Backend, args: &[&str]) -> (ExitStatus, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_huma"));
-    cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("RUST_LOG", "warn");
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "warn");
     match backend {
         Backend::Embedded(dir) => cmd.env("HUMA_DATA_DIR", dir),
         Backend::Redis(url) => cmd.env("REDIS_URL", url),
     };
     let out = cmd.output().expect("huma runs");
-    (out.status, String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 pub fn data_dir(tmp: &tempfile::TempDir) -> PathBuf {
