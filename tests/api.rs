@@ -607,7 +607,7 @@ async fn token_verify(env: Env) {
 }
 
 async fn token_freshness(env: Env) {
-    let api = env.start(&[("HUMA_TOKEN_FRESH_SECS", "1")]);
+    let api = env.start(&[("HUMA_TOKEN_FRESH_SECS", "1"), ("HUMA_TOKEN_TTL_SECS", "3")]);
     let (key, _) = api.live_key("pro").await;
     let v = api.verify(&key, json!({"userId": "u1"})).await;
     let token = v.json["token"].as_str().unwrap();

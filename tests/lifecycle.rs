@@ -175,6 +175,23 @@ async fn two_processes_on_one_redis_behave_as_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_redis_answers_503_at_once_and_readyz_says_so() {
+    let mut env = Env::redis();
+    let api = env.start(&[]);
+    let (key, _) = api.live_key("pro").await;
+    assert_eq!(api.request(Method::GET, "/readyz", None, None, &[]).await.status, 200);
+    drop(env.redis.take());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    let a = api.verify(&key, json!({"userId": "u"})).await;
+    a.assert_error(503, "UNAVAILABLE");
+    assert_eq!(a.header("retry-after"), Some("1"));
+    assert!(started.elapsed() < Duration::from_secs(5), "no hanging request: {:?}", started.elapsed());
+    assert_eq!(api.request(Method::GET, "/readyz", None, None, &[]).await.status, 503);
+    assert_eq!(api.request(Method::GET, "/healthz", None, None, &[]).await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_start_prints_a_key_once_and_dev_key_works() {
     let env = Env::embedded();
     let huma = Huma::start(&env.backend, &[]);
