@@ -12,7 +12,7 @@ redis_pid=$!
 trap 'kill $redis_pid 2>/dev/null; kill $huma_pid 2>/dev/null || true' EXIT
 sleep 0.5
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%F)"
-for shape in "1" "2" "4" "16"; do
+for shape in ${SHAPES:-1 2 4 16 1}; do
   hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   REDIS_URL="redis://127.0.0.1:$port/" HUMA_LISTEN="127.0.0.1:$hport" HUMA_ADMIN_TOKEN=perf-admin-token \
     HUMA_REDIS_POOL_SIZE=$shape RUST_LOG=warn target/release/huma serve >/dev/null 2>&1 &

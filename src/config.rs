@@ -34,8 +34,9 @@ pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_SHUTDOWN_GRACE_MS: u64 = 10_000;
 /// `HUMA_FLUSH_MS`: how often the embedded store makes batched writes durable.
 pub const DEFAULT_FLUSH_MS: u64 = 200;
-/// `HUMA_REDIS_POOL_SIZE`: multiplexed connections in the bb8 pool.
-pub const DEFAULT_REDIS_POOL_SIZE: u32 = 2;
+/// `HUMA_REDIS_POOL_SIZE`: multiplexed connections in the bb8 pool. One
+/// measured best (perf/README.md): each connection pipelines every request.
+pub const DEFAULT_REDIS_POOL_SIZE: u32 = 1;
 /// `HUMA_REDIS_TIMEOUT_MS`: a store call that takes longer fails with 503.
 pub const DEFAULT_REDIS_TIMEOUT_MS: u64 = 500;
 /// Request bodies above this are refused before they are read whole (contract).
