@@ -627,6 +627,14 @@ async fn token_freshness(env: Env) {
         .post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token}))
         .await;
     assert_eq!(s.status, 200, "{s:?}");
+    // Past the baseline TTL the token is gone.
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    let s = api
+        .post("/api/v1/session", &key, json!({"userId": "u1", "sessionToken": token}))
+        .await;
+    s.assert_error(404, "NOT_FOUND");
+    let a = api.post("/api/v1/token/verify", &key, json!({"token": token})).await;
+    assert_eq!(a.json["reason"], "not_found", "{a:?}");
 }
 
 async fn parallel_consume(env: Env) {
