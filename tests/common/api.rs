@@ -154,6 +154,61 @@ impl Api {
     }
 }
 
+/// Waits, if needed, so that the next few seconds fall in one rate-limit
+/// window (windows are calendar minutes), so limit tests can assert exactly.
+pub async fn settle_in_minute() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let into = now % 60.0;
+    if into > 50.0 {
+        tokio::time::sleep(Duration::from_secs_f64(60.5 - into)).await;
+    }
+}
+
+/// Sends `n` calls and returns their statuses, checking every 429 against `code`.
+pub async fn statuses<F, Fut>(n: usize, code: &str, mut call: F) -> Vec<u16>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Answer>,
+{
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let a = call().await;
+        if a.status == 429 {
+            a.assert_error(429, code);
+            let ra: u64 = a.header("retry-after").expect("Retry-After on 429").parse().unwrap();
+            assert!((1..=60).contains(&ra), "{a:?}");
+        }
+        out.push(a.status.as_u16());
+    }
+    out
+}
+
+/// Sends 16 concurrent consumes of `token`, spread over `apis` in turn, and
+/// returns how many were valid (every other must say `already_used`).
+pub async fn consume_race(apis: &[std::sync::Arc<Api>], key: &str, token: &str) -> usize {
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let api = apis[i % apis.len()].clone();
+            let body = serde_json::json!({"token": token, "consume": true});
+            let key = key.to_string();
+            tokio::spawn(async move { api.post("/api/v1/token/verify", &key, body).await.json })
+        })
+        .collect();
+    let mut valid = 0;
+    for t in tasks {
+        let j = t.await.expect("the task ran");
+        if j["valid"] == true {
+            valid += 1;
+        } else {
+            assert_eq!(j["reason"], "already_used", "{j}");
+        }
+    }
+    valid
+}
+
 /// A plausible human window: a curved, jittery mouse path with varying
 /// speed, a click with a human hold, and typing with irregular rhythm.
 pub fn human_signals() -> Value {
