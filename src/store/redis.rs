@@ -134,7 +134,7 @@ impl RedisStore {
         store
             .ping()
             .await
-            .map_err(|e| StoreError(format!("cannot reach Redis at {url}: {}", e.0)))?;
+            .map_err(|e| StoreError(format!("cannot reach Redis: {}", e.0)))?;
         Ok(store)
     }
 
