@@ -32,6 +32,9 @@ pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 5_000;
 pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 10_000;
 /// `HUMA_SHUTDOWN_GRACE_MS`: how long in-flight requests may run after SIGTERM.
 pub const DEFAULT_SHUTDOWN_GRACE_MS: u64 = 10_000;
+/// `HUMA_DRAIN_DELAY_MS`: after SIGTERM, keep serving (with `/readyz` at 503)
+/// this long before closing the listener, so a load balancer stops sending.
+pub const DEFAULT_DRAIN_DELAY_MS: u64 = 0;
 /// `HUMA_FLUSH_MS`: how often the embedded store makes batched writes durable.
 pub const DEFAULT_FLUSH_MS: u64 = 200;
 /// `HUMA_REDIS_POOL_SIZE`: multiplexed connections in the bb8 pool. One
@@ -70,6 +73,7 @@ pub struct Config {
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     pub shutdown_grace: Duration,
+    pub drain_delay: Duration,
     pub plans: PlanTable,
 }
 
@@ -158,6 +162,7 @@ impl Config {
             header_timeout: Duration::from_millis(DEFAULT_HEADER_TIMEOUT_MS),
             body_timeout: Duration::from_millis(DEFAULT_BODY_TIMEOUT_MS),
             shutdown_grace: Duration::from_millis(DEFAULT_SHUTDOWN_GRACE_MS),
+            drain_delay: Duration::from_millis(DEFAULT_DRAIN_DELAY_MS),
             plans: PlanTable::default(),
         }
     }
@@ -204,6 +209,7 @@ impl Config {
         millis("HUMA_HEADER_TIMEOUT_MS", &mut c.header_timeout)?;
         millis("HUMA_BODY_TIMEOUT_MS", &mut c.body_timeout)?;
         millis("HUMA_SHUTDOWN_GRACE_MS", &mut c.shutdown_grace)?;
+        millis("HUMA_DRAIN_DELAY_MS", &mut c.drain_delay)?;
         millis("HUMA_FLUSH_MS", &mut c.flush_interval)?;
         millis("HUMA_REDIS_TIMEOUT_MS", &mut c.redis_timeout)?;
         if let Some(v) = get("HUMA_REDIS_POOL_SIZE") {

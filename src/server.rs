@@ -2,8 +2,10 @@
 //! `max_connections` connections (each owns a semaphore permit; beyond the
 //! cap, new connections wait in the kernel's backlog), a header-read
 //! deadline enforced by hyper's timer, keep-alive, and a graceful drain on
-//! SIGTERM: `/readyz` turns 503, the listener closes, in-flight requests
-//! finish within the grace period, the store is flushed, and `run` returns.
+//! SIGTERM: `/readyz` turns 503 at once, the server keeps answering for
+//! `HUMA_DRAIN_DELAY_MS` so a load balancer can see it and stop sending,
+//! then the listener closes, in-flight requests finish within the grace
+//! period, the store is flushed, and `run` returns.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -22,6 +24,13 @@ use crate::store::Store;
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.
 pub async fn run<S: Store>(app: Arc<App<S>>, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+    let drain_app = app.clone();
+    let shutdown = async move {
+        shutdown.await;
+        drain_app.set_draining();
+        tracing::info!("draining: /readyz answers 503");
+        tokio::time::sleep(drain_app.config.drain_delay).await;
+    };
     let limit = Arc::new(Semaphore::new(app.config.max_connections));
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
@@ -61,9 +70,8 @@ pub async fn run<S: Store>(app: Arc<App<S>>, listener: TcpListener, shutdown: im
             drop(permit);
         });
     }
-    app.set_draining();
     drop(listener);
-    tracing::info!("draining: no new connections, finishing in-flight requests");
+    tracing::info!("listener closed, finishing in-flight requests");
     if tokio::time::timeout(app.config.shutdown_grace, graceful.shutdown())
         .await
         .is_err()

@@ -101,6 +101,25 @@ async fn sigterm_drains_and_exits_zero(env: Env) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_turns_readyz_503_during_the_drain_delay() {
+    let env = Env::embedded();
+    let api = env.start(&[("HUMA_DRAIN_DELAY_MS", "1500")]);
+    assert_eq!(api.request(Method::GET, "/readyz", None, None, &[]).await.status, 200);
+    common::huma::signal(api.huma.pid(), "TERM");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let r = api.request(Method::GET, "/readyz", None, None, &[]).await;
+    assert_eq!((r.status.as_u16(), r.text.as_str()), (503, "draining"));
+    assert_eq!(api.request(Method::GET, "/healthz", None, None, &[]).await.status, 200);
+    let (key, _) = api.live_key("pro").await;
+    assert_eq!(
+        api.verify(&key, json!({"userId": "u"})).await.status,
+        200,
+        "still serving while draining"
+    );
+    assert!(api.huma.terminate().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embedded_crash_loses_at_most_a_flush_interval() {
     let env = Env::embedded();
     let api = env.start(&[]);
