@@ -18,11 +18,15 @@
 //! - `app`: the shared state built at start.
 //! - `error`: `ApiError` and the one function that renders it.
 //! - `metrics`, `telemetry`: Prometheus metrics and JSON logs.
+//!
+//! Off the request path: `corpus` loads labelled recordings and generates
+//! synthetic bots for `huma-eval` (file parsing only).
 
 pub mod api;
 pub mod app;
 pub mod body;
 pub mod config;
+pub mod corpus;
 pub mod error;
 pub mod keys;
 pub mod limits;

@@ -5,71 +5,12 @@
 
 use std::path::Path;
 
+use crate::corpus::balabit::windows;
 use crate::scoring::{profile_distance, score, Profile, PROFILE_SHIFT_THRESHOLD};
-use crate::signals::{Counts, Signals};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/balabit");
-const WINDOW_MS: f64 = 10_000.0;
 /// Sessions read per user: enough windows for a rate, fast in debug builds.
 const SESSIONS_PER_USER: usize = 6;
-
-/// Converts one session CSV into 10 s windows (client timestamp → ms).
-fn windows(csv: &str) -> Vec<Signals> {
-    let mut out = Vec::new();
-    let mut w = Signals {
-        dur: WINDOW_MS,
-        ..Signals::default()
-    };
-    let mut start = 0.0;
-    let mut press: Option<(f64, f64, f64, f64)> = None;
-    for line in csv.lines().skip(1) {
-        let cols: Vec<&str> = line.split(',').collect();
-        if cols.len() < 6 {
-            continue;
-        }
-        let (Ok(ts), Ok(x), Ok(y)) = (cols[1].parse::<f64>(), cols[4].parse::<f64>(), cols[5].parse::<f64>()) else {
-            continue;
-        };
-        let ms = ts * 1000.0;
-        while ms >= start + WINDOW_MS {
-            if !w.is_empty() {
-                out.push(std::mem::replace(
-                    &mut w,
-                    Signals {
-                        dur: WINDOW_MS,
-                        ..Signals::default()
-                    },
-                ));
-            }
-            start += WINDOW_MS;
-            press = None;
-        }
-        let t = (ms - start).max(0.0);
-        match (cols[2], cols[3]) {
-            (_, "Move" | "Drag") if w.m.len() < 3 * 1024 => w.m.extend([t, x, y]),
-            ("Scroll", dir) if w.s.len() < 3 * 256 => w.s.extend([t, if dir == "Down" { 100.0 } else { -100.0 }, 0.0]),
-            (button, "Pressed") => press = Some((t, x, y, if button == "Left" { 1.0 } else { 3.0 })),
-            (_, "Released") => {
-                if let Some((pt, px, py, flags)) = press.take() {
-                    if w.c.len() < 5 * 128 {
-                        w.c.extend([pt, px, py, t - pt, flags]);
-                    }
-                }
-            }
-            _ => {}
-        }
-        w.n = Counts {
-            m: (w.m.len() / 3) as u32,
-            c: (w.c.len() / 5) as u32,
-            s: (w.s.len() / 3) as u32,
-            ..Counts::default()
-        };
-    }
-    if !w.is_empty() {
-        out.push(w);
-    }
-    out
-}
 
 #[test]
 fn balabit_people_score_human() {

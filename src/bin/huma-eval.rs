@@ -1,0 +1,381 @@
+//! Evaluation of the current scoring kernel on the recordings in
+//! `../shared/data` and on synthetic bot families.
+//!
+//! `cargo run --release --bin huma-eval -- [--data ../shared/data] [--json out.json]`
+//!
+//! A window is called human when `confidence >= 0.5`; a bot window is caught
+//! when it is not called human or `agent.is_agent` is set. Persons are the
+//! units the loaders define (Balabit user, Iliou session file, mousecapture
+//! trajectory, synthetic session).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Parser;
+use huma::corpus::{self, synth, Class, Window};
+use huma::scoring::{score, Label, Verdict};
+use huma::signals::Env;
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(about = "Measure the scoring kernel on recorded people, recorded bots and synthetic bot families")]
+struct Args {
+    /// Folder with balabit/, iliou/, mousecapture/.
+    #[arg(long, default_value = "../shared/data")]
+    data: PathBuf,
+    /// Write the metrics as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Synthetic windows per family and env.
+    #[arg(long, default_value_t = 1000)]
+    synth: usize,
+    /// Seed of the synthetic generators.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// One scored window, reduced to what the tables need.
+struct Scored {
+    person: String,
+    confidence: f32,
+    called_human: bool,
+    agent: bool,
+    notes: Vec<Label>,
+}
+
+fn scored(w: &Window, env: Option<&Env>) -> Scored {
+    let v: Verdict = match env {
+        Some(e) => {
+            let mut s = w.signals.clone();
+            s.env = e.clone();
+            score(&s)
+        }
+        None => score(&w.signals),
+    };
+    Scored {
+        person: w.person.clone(),
+        confidence: v.confidence,
+        called_human: v.confidence >= 0.5,
+        agent: v.agent.is_agent,
+        notes: {
+            // Some labels are both a note and an agent signal: count them once.
+            let mut all = v.notes;
+            v.agent.signals.iter().for_each(|l| all.insert(l));
+            all.iter().collect()
+        },
+    }
+}
+
+fn pct(n: usize, d: usize) -> f64 {
+    if d == 0 {
+        f64::NAN
+    } else {
+        100.0 * n as f64 / d as f64
+    }
+}
+
+/// The most frequent labels among `rows`, as "label share%".
+fn top_notes<'a>(rows: impl Iterator<Item = &'a Scored>) -> String {
+    let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    let mut n = 0;
+    for r in rows {
+        n += 1;
+        for l in &r.notes {
+            *counts.entry(l.as_str()).or_default() += 1;
+        }
+    }
+    let mut v: Vec<_> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.iter()
+        .take(3)
+        .map(|(l, c)| format!("{l} {:.0}%", pct(*c, n)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Mann–Whitney AUC: probability a human window has a higher confidence
+/// than a bot window (ties count half).
+fn auc(humans: &[f32], bots: &[f32]) -> f64 {
+    if humans.is_empty() || bots.is_empty() {
+        return f64::NAN;
+    }
+    let mut all: Vec<(f32, bool)> = humans
+        .iter()
+        .map(|c| (*c, true))
+        .chain(bots.iter().map(|c| (*c, false)))
+        .collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < all.len() {
+        let mut j = i;
+        while j < all.len() && all[j].0 == all[i].0 {
+            j += 1;
+        }
+        let avg = (i + j + 1) as f64 / 2.0; // ranks i+1..=j
+        rank_sum += avg * all[i..j].iter().filter(|x| x.1).count() as f64;
+        i = j;
+    }
+    let (nh, nb) = (humans.len() as f64, bots.len() as f64);
+    (rank_sum - nh * (nh + 1.0) / 2.0) / (nh * nb)
+}
+
+fn median(xs: &[f32]) -> f32 {
+    let mut v = xs.to_vec();
+    v.sort_by(f32::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
+}
+
+fn main() {
+    let args = Args::parse();
+    let started = Instant::now();
+    let mut recorded = Vec::new();
+    for (name, res) in [
+        ("balabit", corpus::balabit::load(&args.data.join("balabit"), None)),
+        ("iliou", corpus::iliou::load(&args.data.join("iliou"), None)),
+        (
+            "mousecapture",
+            corpus::mousecapture::load(&args.data.join("mousecapture/trajectories.txt"), None),
+        ),
+    ] {
+        match res {
+            Ok(ws) => recorded.extend(ws),
+            Err(e) => eprintln!("warning: {name} not loaded from {}: {e}", args.data.display()),
+        }
+    }
+    for w in &recorded {
+        if let Err(v) = w.signals.validate() {
+            eprintln!("warning: invalid window {} {} {}: {v:?}", w.dataset, w.family, w.person);
+        }
+    }
+    // Replays are made of browser-recorded people (Iliou), else any person.
+    let mut sources: Vec<_> = recorded
+        .iter()
+        .filter(|w| w.class == Class::Human && w.dataset == "iliou" && w.signals.m.len() >= 3 * 20)
+        .map(|w| &w.signals)
+        .collect();
+    if sources.is_empty() {
+        sources = recorded
+            .iter()
+            .filter(|w| w.class == Class::Human && w.signals.m.len() >= 3 * 20)
+            .map(|w| &w.signals)
+            .collect();
+    }
+    let synthetic = synth::windows(args.synth, args.seed, &sources);
+    let loaded = started.elapsed();
+
+    let clean = synth::clean_env();
+    let mut metrics = serde_json::Map::new();
+
+    // Groups keyed by (dataset, family, env label), in a stable order.
+    let mut groups: BTreeMap<(String, String, String), (Class, Vec<Scored>)> = BTreeMap::new();
+    for w in &recorded {
+        for (env_name, env) in [("none", None), ("clean", Some(&clean))] {
+            groups
+                .entry((w.dataset.to_string(), w.family.clone(), env_name.to_string()))
+                .or_insert_with(|| (w.class, Vec::new()))
+                .1
+                .push(scored(w, env));
+        }
+    }
+    for w in &synthetic {
+        let (family, env_name) = w.family.split_once('/').unwrap_or((&w.family, ""));
+        groups
+            .entry((w.dataset.to_string(), family.to_string(), env_name.to_string()))
+            .or_insert_with(|| (w.class, Vec::new()))
+            .1
+            .push(scored(w, None));
+    }
+
+    println!(
+        "huma-eval: data {}, synthetic {} windows per family and env, seed {}",
+        args.data.display(),
+        args.synth,
+        args.seed
+    );
+    println!("called human = confidence >= 0.5; caught = not called human or agent.is_agent\n");
+
+    println!("HUMANS");
+    println!(
+        "{:<13} {:<7} {:<6} {:>7} {:>7} {:>9} {:>12} {:>8} {:>7}  notes on windows called bot",
+        "dataset", "family", "env", "windows", "persons", "human %", "persons hit%", "agent %", "median"
+    );
+    let mut human_rows = Vec::new();
+    for ((dataset, family, env), (class, rows)) in &groups {
+        if *class != Class::Human {
+            continue;
+        }
+        let persons: HashSet<_> = rows.iter().map(|r| r.person.as_str()).collect();
+        let hit: HashSet<_> = rows
+            .iter()
+            .filter(|r| !r.called_human)
+            .map(|r| r.person.as_str())
+            .collect();
+        let human = rows.iter().filter(|r| r.called_human).count();
+        let agent = rows.iter().filter(|r| r.agent).count();
+        let conf: Vec<f32> = rows.iter().map(|r| r.confidence).collect();
+        let notes = top_notes(rows.iter().filter(|r| !r.called_human));
+        println!(
+            "{dataset:<13} {family:<7} {env:<6} {:>7} {:>7} {:>9.2} {:>12.1} {:>8.2} {:>7.3}  {notes}",
+            rows.len(),
+            persons.len(),
+            pct(human, rows.len()),
+            pct(hit.len(), persons.len()),
+            pct(agent, rows.len()),
+            median(&conf)
+        );
+        human_rows.push(json!({
+            "dataset": dataset, "family": family, "env": env,
+            "windows": rows.len(), "persons": persons.len(),
+            "windows_called_human_pct": pct(human, rows.len()),
+            "persons_with_bot_window_pct": pct(hit.len(), persons.len()),
+            "agent_flag_pct": pct(agent, rows.len()),
+            "median_confidence": median(&conf),
+            "top_notes_on_errors": notes,
+        }));
+    }
+    metrics.insert("humans".into(), Value::Array(human_rows));
+
+    println!("\nBOTS");
+    println!(
+        "{:<13} {:<22} {:<9} {:>7} {:>7} {:>8} {:>9} {:>8} {:>12} {:>7}  notes on missed windows",
+        "dataset", "family", "env", "windows", "persons", "caught%", "conf<.5%", "agent %", "persons hit%", "median"
+    );
+    let mut bot_rows = Vec::new();
+    for ((dataset, family, env), (class, rows)) in &groups {
+        if *class != Class::Bot {
+            continue;
+        }
+        let caught = |r: &&Scored| !r.called_human || r.agent;
+        let persons: HashSet<_> = rows.iter().map(|r| r.person.as_str()).collect();
+        let hit: HashSet<_> = rows.iter().filter(caught).map(|r| r.person.as_str()).collect();
+        let n_caught = rows.iter().filter(caught).count();
+        let low = rows.iter().filter(|r| !r.called_human).count();
+        let agent = rows.iter().filter(|r| r.agent).count();
+        let conf: Vec<f32> = rows.iter().map(|r| r.confidence).collect();
+        let notes = top_notes(rows.iter().filter(|r| !caught(r)));
+        println!(
+            "{dataset:<13} {family:<22} {env:<9} {:>7} {:>7} {:>8.2} {:>9.2} {:>8.2} {:>12.1} {:>7.3}  {notes}",
+            rows.len(),
+            persons.len(),
+            pct(n_caught, rows.len()),
+            pct(low, rows.len()),
+            pct(agent, rows.len()),
+            pct(hit.len(), persons.len()),
+            median(&conf)
+        );
+        bot_rows.push(json!({
+            "dataset": dataset, "family": family, "env": env,
+            "windows": rows.len(), "persons": persons.len(),
+            "caught_pct": pct(n_caught, rows.len()),
+            "confidence_below_half_pct": pct(low, rows.len()),
+            "agent_flag_pct": pct(agent, rows.len()),
+            "persons_with_caught_window_pct": pct(hit.len(), persons.len()),
+            "median_confidence": median(&conf),
+            "top_notes_on_misses": notes,
+        }));
+    }
+    metrics.insert("bots".into(), Value::Array(bot_rows));
+
+    // ROC AUC of confidence, humans (positive) vs bots.
+    let conf = |pred: &dyn Fn(&str, &str, &str, Class) -> bool| -> Vec<f32> {
+        groups
+            .iter()
+            .filter(|((d, f, e), (c, _))| pred(d, f, e, *c))
+            .flat_map(|(_, (_, rows))| rows.iter().map(|r| r.confidence))
+            .collect()
+    };
+    let humans_none = conf(&|_, _, e, c| c == Class::Human && e == "none");
+    let mut aucs: Vec<(String, f64)> = vec![
+        (
+            "all humans (no env) vs recorded bots (no env) + synthetic clean_env".into(),
+            auc(
+                &humans_none,
+                &conf(&|d, _, e, c| c == Class::Bot && (e == "none" || (d == "synth" && e == "clean_env"))),
+            ),
+        ),
+        (
+            "all humans (no env) vs recorded bots (no env) + synthetic bot_env".into(),
+            auc(
+                &humans_none,
+                &conf(&|d, _, e, c| c == Class::Bot && (e == "none" || (d == "synth" && e == "bot_env"))),
+            ),
+        ),
+        (
+            "all humans (clean env) vs recorded bots (clean env) + synthetic clean_env".into(),
+            auc(
+                &conf(&|_, _, e, c| c == Class::Human && e == "clean"),
+                &conf(&|_, _, e, c| c == Class::Bot && (e == "clean" || e == "clean_env")),
+            ),
+        ),
+    ];
+    let iliou_h = conf(&|d, _, e, c| d == "iliou" && c == Class::Human && e == "none");
+    for fam in ["moderate_bot", "advanced_bot"] {
+        aucs.push((
+            format!("iliou human vs iliou {fam} (no env)"),
+            auc(&iliou_h, &conf(&|d, f, e, _| d == "iliou" && f == fam && e == "none")),
+        ));
+    }
+    aucs.push((
+        "iliou human vs iliou moderate+advanced (no env)".into(),
+        auc(
+            &iliou_h,
+            &conf(&|d, _, e, c| d == "iliou" && c == Class::Bot && e == "none"),
+        ),
+    ));
+    aucs.push((
+        "mousecapture human vs machine (no env)".into(),
+        auc(
+            &conf(&|d, _, e, c| d == "mousecapture" && c == Class::Human && e == "none"),
+            &conf(&|d, _, e, c| d == "mousecapture" && c == Class::Bot && e == "none"),
+        ),
+    ));
+    let synth_clean = conf(&|d, _, e, _| d == "synth" && e == "clean_env");
+    for ds in ["balabit", "iliou", "mousecapture"] {
+        aucs.push((
+            format!("{ds} human (no env) vs all synthetic clean_env"),
+            auc(
+                &conf(&|d, _, e, c| d == ds && c == Class::Human && e == "none"),
+                &synth_clean,
+            ),
+        ));
+    }
+    for fam in synth::Family::ALL {
+        aucs.push((
+            format!("all humans (no env) vs synthetic {} clean_env", fam.name()),
+            auc(
+                &humans_none,
+                &conf(&|d, f, e, _| d == "synth" && f == fam.name() && e == "clean_env"),
+            ),
+        ));
+    }
+    println!("\nROC AUC (confidence; humans positive)");
+    for (name, a) in &aucs {
+        println!("  {a:>6.4}  {name}");
+    }
+    metrics.insert(
+        "auc".into(),
+        Value::Object(aucs.iter().map(|(n, a)| (n.clone(), json!(a))).collect()),
+    );
+    metrics.insert(
+        "config".into(),
+        json!({"data": args.data.display().to_string(), "synth_per_family": args.synth, "seed": args.seed}),
+    );
+
+    println!(
+        "\n{} recorded + {} synthetic windows; loaded in {:.1} s, total {:.1} s",
+        recorded.len(),
+        synthetic.len(),
+        loaded.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(path) = args.json {
+        let text = serde_json::to_string_pretty(&Value::Object(metrics)).expect("metrics serialise");
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            std::process::exit(1);
+        }
+        println!("metrics written to {}", path.display());
+    }
+}

@@ -1,0 +1,383 @@
+//! Synthetic bot families, deterministic from a seed. Each generator writes
+//! raw events for one ~10 s window and cuts it like the snippet would (60 Hz
+//! frames, latest position wins), so what reaches the kernel is what a page
+//! would have seen. No coalesced counts (`n.mc = 0`) and no untrusted events:
+//! these are CDP/OS-level injections, which the page sees as trusted.
+
+use std::f64::consts::PI;
+
+use super::{cut, Class, Event, Window, FLAG_CENTRED, FLAG_TRUSTED, WINDOW_MS};
+use crate::signals::{Env, Signals};
+
+/// Viewport the generators aim in.
+const VIEW: (f64, f64) = (1280.0, 689.0);
+/// Generators stop starting actions after this time in the window.
+const STOP_MS: f64 = 9_000.0;
+
+/// The generated families.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// Straight lines at constant speed, 16 ms samples, instant centred clicks.
+    Straight,
+    /// Playwright `mouse.move(x, y, {steps: N})`, N evenly spaced points
+    /// emitted 16 ms apart, then `click()` (≈1 ms hold, element centre).
+    PlaywrightSteps16,
+    /// The same with the points emitted back to back (0 ms apart): after 60 Hz
+    /// framing the page sees about one point per move.
+    PlaywrightSteps0,
+    /// "Humanised" cubic Bezier paths with ease-in-out speed, jittered sample
+    /// times, occasional overshoot, off-centre clicks held 60–150 ms.
+    Bezier,
+    /// Computer-use agent: long pauses, teleports to targets with no path,
+    /// clicks held 50–100 ms, fast typing bursts (xdotool-like 12 ms).
+    ComputerUse,
+    /// Click into a field, then `type(text, {delay})`: constant delay.
+    TypingConstant,
+    /// A human window replayed with a time shift and small noise
+    /// (see [`replay`]; [`generate`] cannot make it without a source).
+    Replay,
+}
+
+impl Family {
+    pub const ALL: [Family; 7] = [
+        Family::Straight,
+        Family::PlaywrightSteps16,
+        Family::PlaywrightSteps0,
+        Family::Bezier,
+        Family::ComputerUse,
+        Family::TypingConstant,
+        Family::Replay,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Straight => "straight",
+            Family::PlaywrightSteps16 => "playwright_steps_16ms",
+            Family::PlaywrightSteps0 => "playwright_steps_0ms",
+            Family::Bezier => "bezier_humanised",
+            Family::ComputerUse => "computer_use",
+            Family::TypingConstant => "typing_constant",
+            Family::Replay => "replay",
+        }
+    }
+}
+
+/// Which `env` a synthetic window carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EnvKind {
+    /// Automation as shipped: `navigator.webdriver` true.
+    Bot,
+    /// Stealth: webdriver false, `window.chrome` present, 5 plugins.
+    Clean,
+}
+
+impl EnvKind {
+    pub const ALL: [EnvKind; 2] = [EnvKind::Bot, EnvKind::Clean];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EnvKind::Bot => "bot_env",
+            EnvKind::Clean => "clean_env",
+        }
+    }
+
+    pub fn env(self) -> Env {
+        let mut e = clean_env();
+        if self == EnvKind::Bot {
+            e.webdriver = Some(true);
+        }
+        e
+    }
+}
+
+/// What an ordinary desktop Chrome shows (also used for humans "with env").
+pub fn clean_env() -> Env {
+    Env {
+        host: None,
+        webdriver: Some(false),
+        cdp: Some(false),
+        headless_ua: Some(false),
+        chrome_obj: Some(true),
+        plugins: Some(5),
+        languages: Some(2),
+        touch_points: Some(0),
+        screen: Some([1920.0, 1080.0]),
+        outer: Some([1280.0, 800.0]),
+        inner: Some([VIEW.0, VIEW.1]),
+        dpr: Some(1.0),
+    }
+}
+
+struct Gen {
+    rng: fastrand::Rng,
+    t: f64,
+    at: (f64, f64),
+    ev: Vec<Event>,
+}
+
+impl Gen {
+    fn new(seed: u64) -> Gen {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let at = (rng.f64() * VIEW.0, rng.f64() * VIEW.1);
+        let t = 50.0 + rng.f64() * 400.0;
+        Gen {
+            rng,
+            t,
+            at,
+            ev: Vec::new(),
+        }
+    }
+
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.rng.f64()
+    }
+
+    fn target(&mut self) -> (f64, f64) {
+        (self.range(40.0, VIEW.0 - 40.0), self.range(40.0, VIEW.1 - 40.0))
+    }
+
+    fn mv(&mut self, x: f64, y: f64) {
+        self.ev.push(Event::Move { t: self.t, x, y });
+        self.at = (x, y);
+    }
+
+    fn click(&mut self, hold: f64, centred: bool) {
+        let flags = FLAG_TRUSTED + if centred { FLAG_CENTRED } else { 0.0 };
+        let (x, y) = self.at;
+        self.ev.push(Event::Click {
+            t: self.t,
+            x,
+            y,
+            hold,
+            flags,
+        });
+        self.t += hold;
+    }
+
+    fn key(&mut self, hold: f64, class: f64) {
+        self.ev.push(Event::Key { t: self.t, hold, class });
+    }
+
+    fn window(self, env: &Env) -> Signals {
+        let ev: Vec<Event> = self.ev.into_iter().filter(|e| e.t() < WINDOW_MS).collect();
+        let mut s = cut(&ev, Some(0.0), env).into_iter().next().unwrap_or_default();
+        s.dur = WINDOW_MS;
+        s.env = env.clone();
+        s
+    }
+}
+
+fn straight(g: &mut Gen) {
+    let speed = g.range(0.4, 2.0); // px per ms
+    while g.t < STOP_MS {
+        let from = g.at;
+        let to = g.target();
+        let dist = (to.0 - from.0).hypot(to.1 - from.1);
+        let steps = (dist / (speed * 16.0)).ceil().max(1.0) as usize;
+        for i in 1..=steps {
+            let p = i as f64 / steps as f64;
+            g.t += 16.0;
+            g.mv(from.0 + (to.0 - from.0) * p, from.1 + (to.1 - from.1) * p);
+        }
+        g.click(0.0, true);
+        g.t += g.range(200.0, 800.0);
+    }
+}
+
+fn playwright(g: &mut Gen, spacing: f64) {
+    while g.t < STOP_MS {
+        let from = g.at;
+        let to = g.target();
+        let steps = g.rng.usize(5..=25);
+        for i in 1..=steps {
+            let p = i as f64 / steps as f64;
+            g.t += spacing;
+            g.mv(from.0 + (to.0 - from.0) * p, from.1 + (to.1 - from.1) * p);
+        }
+        g.t += 1.0;
+        let hold = g.range(0.0, 2.0).round();
+        g.click(hold, true);
+        g.t += g.range(100.0, 1500.0);
+    }
+}
+
+fn bezier(g: &mut Gen) {
+    while g.t < STOP_MS {
+        let from = g.at;
+        let centre = g.target();
+        // Aim off centre, as a humaniser does; the click lands where the path ends.
+        let to = (centre.0 + g.range(-10.0, 10.0), centre.1 + g.range(-6.0, 6.0));
+        let overshoot = g.rng.f64() < 0.3;
+        let aim = if overshoot {
+            let k = g.range(1.03, 1.12);
+            (from.0 + (to.0 - from.0) * k, from.1 + (to.1 - from.1) * k)
+        } else {
+            to
+        };
+        curve(g, from, aim);
+        if overshoot {
+            g.t += g.range(40.0, 120.0);
+            let here = g.at;
+            curve(g, here, to);
+        }
+        g.t += g.range(30.0, 200.0);
+        if g.rng.f64() < 0.7 {
+            let hold = g.range(60.0, 150.0);
+            g.click(hold, false);
+        }
+        g.t += g.range(250.0, 1200.0);
+    }
+}
+
+/// One cubic Bezier with random control points, eased in and out, sampled
+/// every 16 ms ± 5 ms.
+fn curve(g: &mut Gen, from: (f64, f64), to: (f64, f64)) {
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    let dist = dx.hypot(dy).max(1.0);
+    let (nx, ny) = (-dy / dist, dx / dist);
+    let (b1, b2) = (g.range(-0.4, 0.4) * dist, g.range(-0.4, 0.4) * dist);
+    let p1 = (from.0 + dx * 0.3 + nx * b1, from.1 + dy * 0.3 + ny * b1);
+    let p2 = (from.0 + dx * 0.7 + nx * b2, from.1 + dy * 0.7 + ny * b2);
+    let dur = (200.0 + 130.0 * (1.0 + dist / 30.0).log2()) * g.range(0.7, 1.4);
+    let start = g.t;
+    let mut u = 0.0;
+    while u < dur {
+        u = (u + 16.0 + g.range(-5.0, 5.0)).min(dur);
+        let s = 0.5 - 0.5 * (PI * u / dur).cos();
+        let a = 1.0 - s;
+        let x = a * a * a * from.0 + 3.0 * a * a * s * p1.0 + 3.0 * a * s * s * p2.0 + s * s * s * to.0;
+        let y = a * a * a * from.1 + 3.0 * a * a * s * p1.1 + 3.0 * a * s * s * p2.1 + s * s * s * to.1;
+        g.t = start + u;
+        g.mv(x, y);
+    }
+}
+
+fn computer_use(g: &mut Gen) {
+    g.t += g.range(500.0, 2500.0);
+    while g.t < STOP_MS {
+        let to = g.target();
+        let (x, y) = (
+            to.0.round() + g.range(-3.0, 3.0).round(),
+            to.1.round() + g.range(-3.0, 3.0).round(),
+        );
+        g.mv(x, y);
+        g.t += g.range(20.0, 80.0);
+        let hold = g.range(50.0, 100.0);
+        let centred = (x - to.0.round()).abs() <= 1.0 && (y - to.1.round()).abs() <= 1.0;
+        g.click(hold, centred);
+        if g.rng.f64() < 0.4 {
+            g.t += g.range(50.0, 300.0);
+            for _ in 0..g.rng.usize(8..=30) {
+                g.t += 12.0 + g.range(0.0, 2.0).round();
+                let hold = g.range(3.0, 8.0).round();
+                g.key(hold, 0.0);
+            }
+        }
+        g.t += g.range(1500.0, 4000.0);
+    }
+}
+
+fn typing_constant(g: &mut Gen) {
+    let delay = [30.0, 50.0, 100.0, 150.0][g.rng.usize(0..4)];
+    let to = g.target();
+    g.mv(to.0, to.1);
+    g.t += 1.0;
+    g.click(1.0, true);
+    g.t += g.range(50.0, 300.0);
+    let n = g.rng.usize(20..=60);
+    for i in 0..n {
+        if g.t >= STOP_MS {
+            break;
+        }
+        let class = if i + 1 == n { 3.0 } else { 0.0 };
+        let hold = delay + g.range(0.0, 2.0).round();
+        g.key(hold, class);
+        g.t += hold + g.range(0.0, 3.0).round();
+    }
+}
+
+/// One window of `family` (not [`Family::Replay`], which needs a source:
+/// it falls back to [`Family::Bezier`] output replayed).
+pub fn generate(family: Family, seed: u64, env: &Env) -> Signals {
+    let mut g = Gen::new(seed);
+    match family {
+        Family::Straight => straight(&mut g),
+        Family::PlaywrightSteps16 => playwright(&mut g, 16.0),
+        Family::PlaywrightSteps0 => playwright(&mut g, 0.0),
+        Family::Bezier => bezier(&mut g),
+        Family::ComputerUse => computer_use(&mut g),
+        Family::TypingConstant => typing_constant(&mut g),
+        Family::Replay => {
+            let base = generate(Family::Bezier, seed ^ 0x5eed, env);
+            return replay(&base, seed, env);
+        }
+    }
+    g.window(env)
+}
+
+/// Replays a recorded window: every time shifted by one offset (0–500 ms),
+/// ±2 ms time jitter (order kept), ±1 px position noise, ±3 ms hold noise.
+pub fn replay(base: &Signals, seed: u64, env: &Env) -> Signals {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let shift = (rng.f64() * 500.0).round();
+    let mut s = base.clone();
+    let mut jitter = |xs: &mut Vec<f64>, stride: usize, pos: bool, hold: Option<usize>| {
+        let mut prev = 0.0f64;
+        for row in xs.chunks_mut(stride) {
+            let t = (row[0] + shift + rng.i32(-2..=2) as f64).max(prev);
+            row[0] = t;
+            prev = t;
+            if pos {
+                row[1] += rng.i32(-1..=1) as f64;
+                row[2] += rng.i32(-1..=1) as f64;
+            }
+            if let Some(h) = hold {
+                row[h] = (row[h] + rng.i32(-3..=3) as f64).max(0.0);
+            }
+        }
+    };
+    jitter(&mut s.m, 3, true, None);
+    jitter(&mut s.c, 5, true, Some(3));
+    jitter(&mut s.k, 3, false, Some(1));
+    jitter(&mut s.s, 3, false, None);
+    jitter(&mut s.t, 4, true, None);
+    jitter(&mut s.f, 2, false, None);
+    s.dur = base.dur + shift;
+    s.n.mc = 0;
+    s.env = env.clone();
+    s
+}
+
+/// `per_family` windows of every family for every [`EnvKind`]. Replays draw
+/// their sources from `humans` in turn (skipped when it is empty); each
+/// generated window is its own person.
+pub fn windows(per_family: usize, seed: u64, humans: &[&Signals]) -> Vec<Window> {
+    let mut out = Vec::new();
+    for kind in EnvKind::ALL {
+        let env = kind.env();
+        for (fi, family) in Family::ALL.into_iter().enumerate() {
+            for i in 0..per_family {
+                let s = seed
+                    .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                    .wrapping_add((fi as u64) << 32 | i as u64);
+                let (signals, person) = if family == Family::Replay {
+                    if humans.is_empty() {
+                        break;
+                    }
+                    let h = (i * 7919) % humans.len();
+                    (replay(humans[h], s, &env), format!("replay-of-{h}"))
+                } else {
+                    (generate(family, s, &env), format!("{}-{i}", family.name()))
+                };
+                out.push(Window {
+                    dataset: "synth",
+                    family: format!("{}/{}", family.name(), kind.name()),
+                    person,
+                    class: Class::Bot,
+                    signals,
+                });
+            }
+        }
+    }
+    out
+}

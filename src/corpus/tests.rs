@@ -1,0 +1,167 @@
+//! Loaders on a small slice of `../shared/data` (skipped with a message when
+//! it is missing) and every synthetic family producing valid signals.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::synth::{self, EnvKind, Family};
+use super::*;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
+
+fn data() -> Option<&'static Path> {
+    let p = Path::new(DATA);
+    if p.is_dir() {
+        Some(p)
+    } else {
+        println!("skipped: {DATA} is missing (the recordings sit beside the checkout)");
+        None
+    }
+}
+
+fn check_windows(ws: &[Window]) {
+    for w in ws {
+        assert_eq!(w.signals.validate(), Ok(()), "{} {} {}", w.dataset, w.family, w.person);
+        assert!(!w.signals.is_empty());
+        assert!(w.signals.dur > 0.0 && w.signals.dur <= WINDOW_MS);
+        assert!(w
+            .signals
+            .m
+            .chunks(3)
+            .all(|r| r[1].fract() == 0.0 && r[2].fract() == 0.0));
+        assert!(
+            w.signals.c.chunks(5).all(|r| r[4] as u32 & 1 == 1),
+            "clicks are trusted"
+        );
+    }
+}
+
+#[test]
+fn balabit_slice() {
+    let Some(root) = data() else { return };
+    let ws = balabit::load(&root.join("balabit"), Some(1)).unwrap();
+    check_windows(&ws);
+    let persons: HashSet<_> = ws.iter().map(|w| w.person.as_str()).collect();
+    assert_eq!(persons.len(), 6, "{persons:?}");
+    assert!(ws.len() > 50, "{}", ws.len());
+    assert!(ws.iter().all(|w| w.class == Class::Human && w.dataset == "balabit"));
+}
+
+#[test]
+fn iliou_slice() {
+    let Some(root) = data() else { return };
+    let ws = iliou::load(&root.join("iliou"), Some(2)).unwrap();
+    check_windows(&ws);
+    for (family, class) in iliou::CLASSES {
+        let f: Vec<_> = ws.iter().filter(|w| w.family == family).collect();
+        let persons: HashSet<_> = f.iter().map(|w| w.person.as_str()).collect();
+        assert_eq!(persons.len(), 2, "{family}");
+        assert!(f.len() >= 4, "{family}: {} windows", f.len());
+        assert!(f.iter().all(|w| w.class == class));
+        assert!(f.iter().any(|w| !w.signals.c.is_empty()), "{family} has clicks");
+        // 60 Hz framing: never two moves in one frame.
+        for w in &f {
+            let frames: Vec<i64> = w
+                .signals
+                .m
+                .chunks(3)
+                .map(|r| (r[0] / FRAME_MS).floor() as i64)
+                .collect();
+            assert!(frames.windows(2).all(|p| p[0] < p[1]));
+        }
+    }
+}
+
+#[test]
+fn mousecapture_all() {
+    let Some(root) = data() else { return };
+    let ws = mousecapture::load(&root.join("mousecapture/trajectories.txt"), None).unwrap();
+    check_windows(&ws);
+    let persons: HashSet<_> = ws.iter().map(|w| w.person.as_str()).collect();
+    assert!(persons.len() >= 1400, "{}", persons.len());
+    let bots = ws.iter().filter(|w| w.class == Class::Bot).count();
+    let share = bots as f64 / ws.len() as f64;
+    assert!((0.05..0.25).contains(&share), "machine share {share}");
+    assert!(ws.iter().all(|w| w.signals.c.len() == 5 || w.signals.c.is_empty()));
+}
+
+#[test]
+fn cut_windows_and_frames() {
+    let ev = [
+        Event::Move {
+            t: 1000.0,
+            x: 1.0,
+            y: 1.0,
+        },
+        Event::Move {
+            t: 1005.0,
+            x: 2.0,
+            y: 2.0,
+        },
+        Event::Move {
+            t: 1020.0,
+            x: 3.0,
+            y: 3.0,
+        },
+        Event::Click {
+            t: 1020.0,
+            x: 3.0,
+            y: 3.0,
+            hold: 90.0,
+            flags: 1.0,
+        },
+        Event::Move {
+            t: 11_500.0,
+            x: 4.0,
+            y: 4.0,
+        },
+        Event::Move {
+            t: 11_400.0,
+            x: 5.0,
+            y: 5.0,
+        },
+    ];
+    let ws = cut(&ev, None, &Env::default());
+    assert_eq!(ws.len(), 2);
+    assert_eq!(ws[0].m, vec![5.0, 2.0, 2.0, 20.0, 3.0, 3.0]);
+    assert_eq!(ws[0].n.m, 3);
+    assert_eq!(ws[0].dur, WINDOW_MS);
+    assert_eq!(ws[1].m, vec![500.0, 4.0, 4.0]);
+    assert_eq!(ws[1].dur, 500.0);
+}
+
+#[test]
+fn synthetic_families_are_valid() {
+    for kind in EnvKind::ALL {
+        let env = kind.env();
+        for family in Family::ALL {
+            for seed in 0..50 {
+                let s = synth::generate(family, seed, &env);
+                assert_eq!(s.validate(), Ok(()), "{} seed {seed}", family.name());
+                assert!(!s.is_empty(), "{} seed {seed}", family.name());
+                assert_eq!(s.env.webdriver, Some(kind == EnvKind::Bot));
+                assert_eq!(s, synth::generate(family, seed, &env), "deterministic");
+                let has_input = !s.m.is_empty() || !s.k.is_empty();
+                assert!(has_input, "{}", family.name());
+            }
+        }
+    }
+    let keys = synth::generate(Family::TypingConstant, 3, &EnvKind::Clean.env());
+    assert!(keys.k.len() >= 3 * 20);
+    let teleports = synth::generate(Family::ComputerUse, 3, &EnvKind::Clean.env());
+    assert_eq!(teleports.m.len() / 3, teleports.c.len() / 5);
+}
+
+#[test]
+fn replay_is_valid_and_close() {
+    let base = synth::generate(Family::Bezier, 9, &Env::default());
+    let r = synth::replay(&base, 1, &EnvKind::Clean.env());
+    assert_eq!(r.validate(), Ok(()));
+    assert_eq!(r.m.len(), base.m.len());
+    for (a, b) in r.m.chunks(3).zip(base.m.chunks(3)) {
+        assert!((a[1] - b[1]).abs() <= 1.0 && (a[2] - b[2]).abs() <= 1.0);
+    }
+    let ws = synth::windows(3, 7, &[&base]);
+    assert_eq!(ws.len(), 2 * Family::ALL.len() * 3);
+    assert!(ws.iter().all(|w| w.class == Class::Bot && w.signals.validate().is_ok()));
+}
