@@ -186,7 +186,11 @@ async fn a_dead_redis_answers_503_at_once_and_readyz_says_so() {
     let a = api.verify(&key, json!({"userId": "u"})).await;
     a.assert_error(503, "UNAVAILABLE");
     assert_eq!(a.header("retry-after"), Some("1"));
-    assert!(started.elapsed() < Duration::from_secs(5), "no hanging request: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no hanging request: {:?}",
+        started.elapsed()
+    );
     assert_eq!(api.request(Method::GET, "/readyz", None, None, &[]).await.status, 503);
     assert_eq!(api.request(Method::GET, "/healthz", None, None, &[]).await.status, 200);
 }
