@@ -76,13 +76,21 @@ fn etag_matches(if_none_match: &str, etag: &str) -> bool {
         .any(|candidate| candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag)
 }
 
-/// A JavaScript string literal that is also safe inside an HTML `<script>`.
+/// A JavaScript string literal that is also safe inside an HTML `<script>`:
+/// anything but `[A-Za-z0-9_.-]` becomes a `\uXXXX` escape. Config already
+/// limits the dev key to `huma_live_[A-Za-z0-9]{32}`; this keeps the page
+/// safe whatever the value.
 fn script_string(s: &str) -> String {
-    serde_json::to_string(s)
-        .expect("a string always serialises")
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for unit in s.encode_utf16() {
+        match char::from_u32(u32::from(unit)) {
+            Some(c) if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') => out.push(c),
+            _ => out.push_str(&format!("\\u{unit:04x}")),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -106,7 +114,8 @@ mod tests {
     #[test]
     fn demo_key_is_a_safe_script_string() {
         assert_eq!(script_string("huma_live_x"), "\"huma_live_x\"");
-        assert_eq!(script_string("</script>"), "\"\\u003c/script\\u003e\"");
+        assert_eq!(script_string("</script>"), "\"\\u003c\\u002fscript\\u003e\"");
+        assert_eq!(script_string("é\""), "\"\\u00e9\\u0022\"");
         let body = demo(None);
         assert_eq!(body.status(), StatusCode::OK);
     }
