@@ -7,14 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const BASE = (process.env.HUMA_URL || '').replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CAPS = { m: [3, 1024], c: [5, 128], k: [3, 512], s: [3, 256], t: [4, 512], f: [2, 64] };
+import { BASE, checkSignals, withChromium } from './harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,27 +31,6 @@ async function centre(page, selector) {
   return { x: box.x + box.width / 2 + 3, y: box.y + box.height / 2 - 2 };
 }
 
-// The server's rules for sessionData (docs: signals.md, "Validation").
-function checkSignals(sd) {
-  assert.equal(sd.v, 1);
-  assert.ok(Number.isInteger(sd.dur) && sd.dur >= 0, 'dur');
-  for (const [field, [stride, cap]] of Object.entries(CAPS)) {
-    const a = sd[field];
-    assert.ok(Array.isArray(a), `${field} is an array`);
-    assert.equal(a.length % stride, 0, `${field} length is a multiple of ${stride}`);
-    assert.ok(a.length / stride <= cap, `${field} within its cap`);
-    let last = 0;
-    for (let i = 0; i < a.length; i++) {
-      assert.ok(Number.isFinite(a[i]), `${field}[${i}] is finite`);
-      if (i % stride === 0) {
-        assert.ok(Number.isInteger(a[i]) && a[i] >= last && a[i] <= sd.dur + 1000, `${field}[${i}] time ${a[i]}`);
-        last = a[i];
-      }
-    }
-  }
-  for (const k of ['m', 'mc', 'c', 'k', 's', 't', 'u']) assert.ok(Number.isInteger(sd.n[k]), `n.${k}`);
-}
-
 async function devKey() {
   if (process.env.HUMA_DEV_KEY) return process.env.HUMA_DEV_KEY;
   const html = await (await fetch(`${BASE}/demo`)).text();
@@ -68,25 +40,8 @@ async function devKey() {
 }
 
 test('Playwright on /demo is flagged as automation, and the snippet sends valid signals', { timeout: 90_000 }, async () => {
-  assert.ok(BASE, 'set HUMA_URL to the server under test, e.g. http://127.0.0.1:8080');
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   const key = await devKey();
-  const profile = mkdtempSync(join(tmpdir(), 'huma-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  try {
+  await withChromium(async (context) => {
     const page = context.pages()[0] || (await context.newPage());
     const consoleErrors = [];
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -147,8 +102,5 @@ test('Playwright on /demo is flagged as automation, and the snippet sends valid 
     });
     const body = await res.text();
     assert.equal(res.status, 200, `Huma.debug().features is accepted as sessionData: ${body}`);
-  } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 });
