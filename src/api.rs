@@ -20,6 +20,7 @@ use crate::limits::{self, Window};
 use crate::store::{Quota, Store};
 
 pub mod admin;
+pub mod assets;
 pub mod ops;
 pub mod session;
 pub mod testkey;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use hyper::body::Incoming;
 use hyper::{Method, Request};
 
-use crate::api::{self, ops, ApiRoute};
+use crate::api::{self, assets, ops, ApiRoute};
 use crate::app::App;
 use crate::error::{self, ApiError, HttpResponse};
 use crate::store::Store;
@@ -41,7 +41,9 @@ pub async fn route<S: Store>(app: &App<S>, req: Request<Incoming>) -> HttpRespon
             finish(app, "readyz", started, Ok(resp))
         }
         "/metrics" if get => finish(app, "metrics", started, Ok(ops::metrics(app))),
-        "/healthz" | "/readyz" | "/metrics" => finish(
+        "/v1/huma.js" if get => finish(app, "snippet", started, Ok(assets::snippet(req.headers()))),
+        "/demo" if get => finish(app, "demo", started, Ok(assets::demo(app.config.dev_key.as_deref()))),
+        "/healthz" | "/readyz" | "/metrics" | "/v1/huma.js" | "/demo" => finish(
             app,
             "method_not_allowed",
             started,

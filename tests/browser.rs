@@ -1,0 +1,68 @@
+//! The real-browser check: starts huma (embedded store, a dev key), then
+//! runs `node --test tests/browser/`, which drives `/demo` in Debian's
+//! Chromium with playwright-core and asserts that the automation is caught
+//! and that the snippet's signals are valid, and checks the snippet's
+//! sampling, caps, classes, flags, privacy and session heartbeats. Chromium is a CI requirement
+//! (`.ci/run` installs it), so its absence fails the test rather than
+//! skipping it.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::huma::{Backend, Huma};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const DEV_KEY: &str = "huma_live_BrowserTestKey0123456789abcdefgh";
+
+#[test]
+fn browser_tests_pass_in_debian_chromium() {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is not installed; the browser test needs Debian's Chromium: \
+         `apt-get update && apt-get install -y chromium chromium-driver` (.ci/run does this)"
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let browser_dir = root.join("tests/browser");
+    if !browser_dir.join("node_modules/playwright-core").exists() {
+        let out = Command::new("npm")
+            .arg("ci")
+            .current_dir(&browser_dir)
+            .output()
+            .expect("npm runs (Node.js and npm are needed for the browser test)");
+        assert!(
+            out.status.success(),
+            "npm ci failed in tests/browser:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let huma = Huma::start(
+        &Backend::Embedded(tmp.path().join("data")),
+        &[("HUMA_DEV_KEY", DEV_KEY)],
+    );
+    let out = Command::new("node")
+        .args(["--test", "tests/browser/"])
+        .current_dir(root)
+        .env("HUMA_URL", &huma.base)
+        .env("HUMA_DEV_KEY", DEV_KEY)
+        .env("CHROMIUM_PATH", CHROMIUM)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(
+        out.status.success(),
+        "node --test tests/browser/ failed ({}); its output is above",
+        out.status
+    );
+    assert!(
+        stdout.contains("# fail 0") && !stdout.contains("# pass 0"),
+        "the browser tests ran and passed: {stdout}"
+    );
+}

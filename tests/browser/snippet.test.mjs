@@ -1,0 +1,152 @@
+// The snippet's mechanics in a real page, with performance.now() replaced by
+// a clock the test moves: the 60 Hz sampling and even thinning at the 1024
+// cap, the key and click caps, key classes, click flags and holds, paste
+// detection, the untrusted count, no text or URLs in the data, and
+// startSession posting windows to /api/v1/session.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, checkSignals, withChromium } from './harness.mjs';
+
+// Installed before the snippet loads: a clock that moves only when told.
+const FAKE_CLOCK = () => {
+  window.__t = 1000;
+  performance.now = () => window.__t;
+};
+
+async function fakeClockPage(context) {
+  const page = await context.newPage();
+  await page.addInitScript(FAKE_CLOCK);
+  await page.goto(`${BASE}/demo`);
+  await page.waitForFunction(() => typeof window.Huma === 'object');
+  return page;
+}
+
+test('snippet mechanics with a controlled clock', { timeout: 90_000 }, async () => {
+  await withChromium(async (context) => {
+    // Pointer moves at 100 Hz for 30 s: sampled at ≤ 60 Hz, thinned evenly at the cap.
+    let page = await fakeClockPage(context);
+    const moves = await page.evaluate(() => {
+      for (let i = 0; i < 3000; i++) {
+        window.__t += 10;
+        document.dispatchEvent(new PointerEvent('pointermove', { clientX: i % 1000, clientY: 7, pointerType: 'mouse' }));
+      }
+      return window.Huma.debug().features;
+    });
+    checkSignals(moves);
+    const ts = moves.m.filter((_, i) => i % 3 === 0);
+    const gaps = ts.slice(1).map((t, i) => t - ts[i]);
+    console.log(`moves: ${ts.length} samples kept of ${moves.n.m}, gaps ${Math.min(...gaps)}..${Math.max(...gaps)} ms`);
+    assert.equal(moves.n.m, 3000);
+    assert.equal(moves.n.u, 3000, 'synthetic events are counted as untrusted');
+    assert.equal(moves.n.mc, 0);
+    assert.ok(ts.length > 512 && ts.length <= 1024, `${ts.length} samples within the cap`);
+    assert.ok(ts[0] <= 20 && ts[ts.length - 1] >= 29_900, 'the samples still cover the whole window');
+    assert.ok(Math.min(...gaps) >= 16, 'never faster than 60 Hz');
+    assert.ok(Math.max(...gaps) <= 40, 'thinned evenly: no hole in the trace');
+    await page.close();
+
+    // Keys: classes, holds, paste, and the 512 cap with totals still counted.
+    page = await fakeClockPage(context);
+    const keys = await page.evaluate(() => {
+      const el = document.querySelector('#email');
+      const press = (key, code, extra) => {
+        window.__t += 30;
+        el.dispatchEvent(new KeyboardEvent('keydown', { key, code, bubbles: true, ...extra }));
+        window.__t += 50;
+        el.dispatchEvent(new KeyboardEvent('keyup', { key, code, bubbles: true, ...extra }));
+      };
+      press('a', 'KeyA');
+      press('Backspace', 'Backspace');
+      press('ArrowLeft', 'ArrowLeft');
+      press('Shift', 'ShiftLeft');
+      press('Enter', 'Enter');
+      press('Tab', 'Tab');
+      press('c', 'KeyC', { ctrlKey: true });
+      window.__t += 500;
+      el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+      for (let i = 0; i < 600; i++) press('x', 'KeyX');
+      return window.Huma.debug().features;
+    });
+    checkSignals(keys);
+    assert.deepEqual(keys.k.slice(0, 24), [30, 50, 0, 110, 50, 1, 190, 50, 2, 270, 50, 2, 350, 50, 3, 430, 50, 3, 510, 50, 2, 1060, 0, 4]);
+    assert.equal(keys.k.length, 512 * 3, 'the key array stops at its cap');
+    assert.equal(keys.n.k, 608, 'totals go on counting');
+    await page.close();
+
+    // Clicks: flags and hold.
+    page = await fakeClockPage(context);
+    const clicks = await page.evaluate(() => {
+      const el = document.querySelector('#submit');
+      const r = el.getBoundingClientRect();
+      const at = (dx, dy, button, pointerId) => ({
+        clientX: r.left + r.width / 2 + dx,
+        clientY: r.top + r.height / 2 + dy,
+        button,
+        pointerId,
+        bubbles: true,
+      });
+      window.__t += 100;
+      el.dispatchEvent(new PointerEvent('pointerdown', at(0, 0, 0, 1)));
+      window.__t += 80;
+      el.dispatchEvent(new PointerEvent('pointerup', at(0, 0, 0, 1)));
+      window.__t += 100;
+      el.dispatchEvent(new PointerEvent('pointerdown', at(7, 3, 2, 2)));
+      window.__t += 120;
+      el.dispatchEvent(new PointerEvent('pointerup', at(7, 3, 2, 2)));
+      return window.Huma.debug().features;
+    });
+    checkSignals(clicks);
+    assert.equal(clicks.c.length, 10);
+    assert.deepEqual([clicks.c[0], clicks.c[3], clicks.c[4]], [100, 80, 4], 'centred, primary, untrusted');
+    assert.deepEqual([clicks.c[5], clicks.c[8], clicks.c[9]], [280, 120, 2], 'off-centre, secondary, untrusted');
+    await page.close();
+  });
+});
+
+test('no text or URLs in the data, and startSession posts windows', { timeout: 90_000 }, async () => {
+  const key = process.env.HUMA_DEV_KEY;
+  assert.ok(key, 'HUMA_DEV_KEY is set');
+  await withChromium(async (context) => {
+    const page = await context.newPage();
+    await page.goto(`${BASE}/demo?campaign=private-query`);
+    await page.waitForFunction(() => typeof window.Huma === 'object');
+    await page.click('#email');
+    await page.keyboard.type('very-secret@example.com', { delay: 20 });
+    await page.click('#password');
+    await page.keyboard.type('hunter2hunter2', { delay: 20 });
+    const json = JSON.stringify(await page.evaluate(() => window.Huma.debug().features));
+    for (const needle of ['secret', 'example', 'hunter', 'campaign', 'private', '/demo', 'http']) {
+      assert.ok(!json.includes(needle), `sessionData does not contain ${needle}`);
+    }
+
+    const sessions = [];
+    page.on('response', async (res) => {
+      if (res.url().endsWith('/api/v1/session')) {
+        sessions.push({ status: res.status(), body: JSON.parse(res.request().postData()), answer: await res.json() });
+      }
+    });
+    await page.evaluate(
+      ([key]) =>
+        window.Huma.verify('session-user', key).then((r) => {
+          window.Huma.startSession('session-user', key, r.token, { intervalMs: 300 });
+        }),
+      [key],
+    );
+    await page.mouse.move(200, 200, { steps: 5 });
+    const deadline = Date.now() + 10_000;
+    while (sessions.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await page.evaluate(() => window.Huma.stopSession());
+    assert.ok(sessions.length >= 2, `two windows were sent (${sessions.length})`);
+    for (const s of sessions) {
+      assert.equal(s.status, 200, JSON.stringify(s.answer));
+      assert.equal(s.body.userId, 'session-user');
+      assert.ok(typeof s.body.sessionToken === 'string' && s.body.sessionToken.length > 0);
+      checkSignals(s.body.sessionData);
+      assert.ok(s.body.sessionData.dur < 2000, 'each window covers one interval, not the whole visit');
+    }
+    const sent = sessions.length;
+    await new Promise((r) => setTimeout(r, 700));
+    assert.ok(sessions.length <= sent + 1, 'stopSession stops the heartbeats');
+  });
+});
