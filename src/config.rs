@@ -35,6 +35,9 @@ pub const DEFAULT_SHUTDOWN_GRACE_MS: u64 = 10_000;
 /// `HUMA_DRAIN_DELAY_MS`: after SIGTERM, keep serving (with `/readyz` at 503)
 /// this long before closing the listener, so a load balancer stops sending.
 pub const DEFAULT_DRAIN_DELAY_MS: u64 = 0;
+/// `HUMA_REPLAY_WINDOW_SECS`: how long a window's fingerprint is remembered,
+/// so the same trace sent again within it is `replayed_signals`.
+pub const DEFAULT_REPLAY_WINDOW_SECS: u64 = 3_600;
 /// `HUMA_FLUSH_MS`: how often the embedded store makes batched writes durable.
 pub const DEFAULT_FLUSH_MS: u64 = 200;
 /// `HUMA_REDIS_POOL_SIZE`: multiplexed connections in the bb8 pool. One
@@ -64,6 +67,7 @@ pub struct Config {
     pub token_ttl: Duration,
     pub token_fresh: Duration,
     pub challenge_ttl: Duration,
+    pub replay_window: Duration,
     pub webhook_retry_schedule: Vec<u64>,
     pub webhook_timeout: Duration,
     pub webhook_workers: usize,
@@ -153,6 +157,7 @@ impl Config {
             token_ttl: Duration::from_secs(DEFAULT_TOKEN_TTL_SECS),
             token_fresh: Duration::from_secs(DEFAULT_TOKEN_FRESH_SECS),
             challenge_ttl: Duration::from_secs(DEFAULT_CHALLENGE_TTL_SECS),
+            replay_window: Duration::from_secs(DEFAULT_REPLAY_WINDOW_SECS),
             webhook_retry_schedule: DEFAULT_WEBHOOK_RETRY_SCHEDULE.to_vec(),
             webhook_timeout: Duration::from_millis(DEFAULT_WEBHOOK_TIMEOUT_MS),
             webhook_workers: DEFAULT_WEBHOOK_WORKERS,
@@ -205,6 +210,7 @@ impl Config {
         secs("HUMA_TOKEN_TTL_SECS", &mut c.token_ttl)?;
         secs("HUMA_TOKEN_FRESH_SECS", &mut c.token_fresh)?;
         secs("HUMA_CHALLENGE_TTL_SECS", &mut c.challenge_ttl)?;
+        secs("HUMA_REPLAY_WINDOW_SECS", &mut c.replay_window)?;
         millis("HUMA_WEBHOOK_TIMEOUT_MS", &mut c.webhook_timeout)?;
         millis("HUMA_HEADER_TIMEOUT_MS", &mut c.header_timeout)?;
         millis("HUMA_BODY_TIMEOUT_MS", &mut c.body_timeout)?;

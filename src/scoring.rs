@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod features;
+pub mod fingerprint;
 pub mod model;
 
 pub use model::{no_signals, profile_distance, PROFILE_ABSENT, PROFILE_SHIFT_THRESHOLD};

@@ -16,6 +16,7 @@ use crate::tokens::{TokenHash, TokenRecord};
 mod codec;
 pub mod embedded;
 pub mod redis;
+mod seen;
 mod shards;
 
 pub use embedded::EmbeddedStore;
@@ -117,6 +118,15 @@ pub trait Store: Send + Sync + 'static {
     fn webhooks_list(&self, account: &str) -> impl Future<Output = Result<Vec<WebhookRecord>, StoreError>> + Send;
     /// `false` if the account has no such webhook.
     fn webhook_delete(&self, account: &str, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records a replay fingerprint of `account` for `ttl`; `true` when the
+    /// same fingerprint was already recorded and has not expired.
+    fn fingerprint_seen(
+        &self,
+        account: &str,
+        fingerprint: u64,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Answers when the backend is reachable (`/readyz`).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -33,6 +33,7 @@ both_backends!(
     parallel_consume,
     admin_api,
     operational_endpoints,
+    replayed_signals,
 );
 
 async fn auth_errors(env: Env) {
@@ -710,4 +711,51 @@ async fn operational_endpoints(env: Env) {
     );
     assert!(m.text.contains("huma_request_duration_seconds_bucket"));
     assert!(m.text.contains("huma_score_bucket"));
+}
+
+async fn replayed_signals(env: Env) {
+    let api = env.start(&[]);
+    let (key, _) = api.live_key("pro").await;
+    let (other, _) = api.live_key("pro").await;
+    let window = human_signals();
+    let first = api.verify(&key, json!({"userId": "u1", "sessionData": window})).await;
+    assert_eq!(first.json["human"], true, "{first:?}");
+    assert!(!first.json["notes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("replayed_signals")));
+    // The same trace again, and a copy shifted 700 ms later: replays.
+    let mut shifted = window.clone();
+    for (arr, stride) in [("m", 3), ("c", 5), ("k", 3)] {
+        let xs = shifted[arr].as_array_mut().unwrap();
+        for i in (0..xs.len()).step_by(stride) {
+            xs[i] = json!(xs[i].as_f64().unwrap() + 700.0);
+        }
+    }
+    shifted["dur"] = json!(shifted["dur"].as_f64().unwrap() + 700.0);
+    for again in [window.clone(), shifted] {
+        let a = api
+            .verify(&key, json!({"userId": "u2", "sessionData": again, "explain": true}))
+            .await;
+        assert_eq!(a.json["human"], false, "{a:?}");
+        assert!(
+            a.json["notes"].as_array().unwrap().contains(&json!("replayed_signals")),
+            "{a:?}"
+        );
+        assert_eq!(a.json["reasons"][0]["code"], "replayed_signals");
+    }
+    // Fingerprints are per account.
+    let b = api.verify(&other, json!({"userId": "u1", "sessionData": window})).await;
+    assert_eq!(b.json["human"], true, "{b:?}");
+    // A heartbeat replaying the verify window is a replay too.
+    let token = first.json["token"].as_str().unwrap();
+    let s = api
+        .post(
+            "/api/v1/session",
+            &key,
+            json!({"userId": "u1", "sessionToken": token, "sessionData": window}),
+        )
+        .await;
+    assert_eq!(s.json["action"], "block", "{s:?}");
+    assert!(s.json["notes"].as_array().unwrap().contains(&json!("replayed_signals")));
 }

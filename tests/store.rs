@@ -215,6 +215,16 @@ async fn secret<S: Store>(s: Arc<S>) {
     s.flush().await.unwrap();
 }
 
+async fn fingerprints<S: Store>(s: Arc<S>) {
+    let ttl = Duration::from_millis(300);
+    assert!(!s.fingerprint_seen("key_A", 42, ttl).await.unwrap(), "new");
+    assert!(s.fingerprint_seen("key_A", 42, ttl).await.unwrap(), "seen");
+    assert!(!s.fingerprint_seen("key_B", 42, ttl).await.unwrap(), "per account");
+    assert!(!s.fingerprint_seen("key_A", 43, ttl).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(!s.fingerprint_seen("key_A", 42, ttl).await.unwrap(), "expired");
+}
+
 /// Writes everything a restart must keep, through `before`.
 async fn fill<S: Store>(before: &S) {
     before.key_put(&key("key_A", 1, "key_A")).await.unwrap();
@@ -289,8 +299,8 @@ macro_rules! conformance {
     };
 }
 
-conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, secret);
-conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, secret);
+conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, secret, fingerprints);
+conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, secret, fingerprints);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn embedded_consume_race_has_one_winner() {

@@ -4,6 +4,7 @@
 
 use hyper::StatusCode;
 
+use crate::api::verify::mark_replay;
 use crate::api::{json, testkey, Caller};
 use crate::app::{unix_secs, App};
 use crate::config::HEARTBEATS_PER_MINUTE;
@@ -50,7 +51,18 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
     let verdict = if caller.is_test() {
         Some(testkey::verdict(&req.user_id))
     } else {
-        req.signals.as_ref().map(scoring::score).filter(|v| v.active)
+        match req
+            .signals
+            .as_ref()
+            .map(|s| (s, scoring::score(s)))
+            .filter(|(_, v)| v.active)
+        {
+            Some((signals, mut v)) => {
+                mark_replay(app, caller, signals, &mut v).await?;
+                Some(v)
+            }
+            None => None,
+        }
     };
     let Some(verdict) = verdict else {
         // No activity is not evidence against the user.

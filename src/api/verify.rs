@@ -8,7 +8,9 @@ use crate::app::{unix_millis, unix_secs, App};
 use crate::config::FLOOD_PER_MINUTE;
 use crate::error::{ApiError, HttpResponse};
 use crate::limits;
-use crate::scoring::{self, Verdict};
+use crate::scoring::fingerprint::fingerprint;
+use crate::scoring::{self, Label, Reason, Verdict, MAX_REASONS};
+use crate::signals::Signals;
 use crate::store::Store;
 use crate::tokens::{self, TokenKind, TokenRecord};
 use crate::wire::{self, round2};
@@ -31,7 +33,11 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
         testkey::verdict(&req.user_id)
     } else {
         match &req.signals {
-            Some(signals) => scoring::score(signals),
+            Some(signals) => {
+                let mut v = scoring::score(signals);
+                mark_replay(app, caller, signals, &mut v).await?;
+                v
+            }
             None => scoring::no_signals(),
         }
     };
@@ -76,6 +82,38 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
         }),
     };
     Ok(json(StatusCode::OK, wire::encode(&resp)))
+}
+
+/// The most confidence a replayed window can get: a trace sent twice is
+/// a recording, whoever made it first.
+pub const REPLAY_CONFIDENCE: f32 = 0.05;
+
+/// Records the window's fingerprint for the account and, if the same trace
+/// was already sent within the replay window, marks the verdict a replay.
+pub async fn mark_replay<S: Store>(
+    app: &App<S>,
+    caller: &Caller,
+    signals: &Signals,
+    v: &mut Verdict,
+) -> Result<(), ApiError> {
+    let Some(fp) = fingerprint(signals) else { return Ok(()) };
+    if app
+        .store
+        .fingerprint_seen(caller.account(), fp, app.config.replay_window)
+        .await?
+    {
+        app.metrics.limit_hit("replay");
+        v.confidence = v.confidence.min(REPLAY_CONFIDENCE);
+        v.notes.insert(Label::ReplayedSignals);
+        // The replay is the leading reason; the rest shift down one.
+        v.reasons.copy_within(0..MAX_REASONS - 1, 1);
+        v.reasons[0] = Reason {
+            label: Label::ReplayedSignals,
+            weight: -1.0,
+        };
+        v.reason_count = (v.reason_count + 1).min(MAX_REASONS);
+    }
+    Ok(())
 }
 
 fn reasons(v: &Verdict) -> Vec<wire::Reason> {

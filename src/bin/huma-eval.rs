@@ -363,6 +363,8 @@ fn main() {
         json!({"data": args.data.display().to_string(), "synth_per_family": args.synth, "seed": args.seed}),
     );
 
+    metrics.insert("replay".into(), replay_section(&recorded, &sources, args.seed));
+
     println!(
         "\n{} recorded + {} synthetic windows; loaded in {:.1} s, total {:.1} s",
         recorded.len(),
@@ -378,4 +380,68 @@ fn main() {
         }
         println!("metrics written to {}", path.display());
     }
+}
+
+/// How well the store-side replay check works: a time-shifted copy of a
+/// window must have its fingerprint; a copy with noise (the synthetic replay
+/// family) is not expected to; no two human windows may share one.
+fn replay_section(recorded: &[corpus::Window], sources: &[&huma::signals::Signals], seed: u64) -> Value {
+    use huma::scoring::fingerprint::fingerprint;
+    use std::collections::HashMap;
+    let clean = synth::clean_env();
+    let (mut with_fp, mut shifted_match, mut noisy_match) = (0usize, 0usize, 0usize);
+    for (i, src) in sources.iter().enumerate() {
+        let Some(a) = fingerprint(src) else { continue };
+        with_fp += 1;
+        let mut shifted = (*src).clone();
+        let shift = 1.0 + (i % 400) as f64;
+        for (xs, stride) in [
+            (&mut shifted.m, 3),
+            (&mut shifted.c, 5),
+            (&mut shifted.k, 3),
+            (&mut shifted.s, 3),
+            (&mut shifted.t, 4),
+        ] {
+            for row in xs.chunks_exact_mut(stride) {
+                row[0] += shift;
+            }
+        }
+        shifted.dur += shift;
+        if fingerprint(&shifted) == Some(a) {
+            shifted_match += 1;
+        }
+        let noisy = synth::replay(src, seed.wrapping_add(i as u64 * 7919), &clean);
+        if fingerprint(&noisy) == Some(a) {
+            noisy_match += 1;
+        }
+    }
+    let mut seen: HashMap<u64, (&str, &str)> = HashMap::new();
+    let (mut human_fp, mut collisions) = (0usize, 0usize);
+    let humans = recorded.iter().filter(|w| w.class == Class::Human).count();
+    for w in recorded.iter().filter(|w| w.class == Class::Human) {
+        if let Some(fp) = fingerprint(&w.signals) {
+            human_fp += 1;
+            if seen.insert(fp, (w.dataset, w.person.as_str())).is_some() {
+                collisions += 1;
+            }
+        }
+    }
+    println!("\nREPLAY FINGERPRINTS (store-side `replayed_signals`)");
+    println!(
+        "  time-shifted copies caught: {:.2} % of {with_fp} human windows with a fingerprint",
+        pct(shifted_match, with_fp)
+    );
+    println!(
+        "  copies with noise (±2 ms, ±1 px; the synthetic replay family) caught by the fingerprint: {:.2} %",
+        pct(noisy_match, with_fp)
+    );
+    println!(
+        "  human windows with a fingerprint: {human_fp} of {humans}; sharing one with another window: {collisions}"
+    );
+    json!({
+        "time_shifted_caught_pct": pct(shifted_match, with_fp),
+        "noisy_caught_pct": pct(noisy_match, with_fp),
+        "sources": with_fp, "human_windows": humans,
+        "human_windows_with_fingerprint": human_fp, "human_fingerprint_collisions": collisions,
+    })
 }

@@ -29,6 +29,7 @@ use parking_lot::{Mutex, RwLock};
 use redb::{Database, DatabaseError, ReadableTable, TableDefinition, WriteTransaction};
 
 use super::codec::{decode, encode};
+use super::seen::SeenSet;
 use super::shards::{current_month, now_ms, stale_month, Batch, Shards, TokenRow};
 use super::{Consume, Quota, Store, StoreError, StoredToken, WebhookRecord};
 use crate::keys::{KeyHash, KeyRecord};
@@ -60,6 +61,8 @@ struct Inner {
     webhooks: RwLock<HashMap<String, Vec<WebhookRecord>>>,
     secret: RwLock<Option<Vec<u8>>>,
     hot: Shards,
+    /// Replay fingerprints (not persisted; see `seen.rs`).
+    seen: SeenSet,
 }
 
 #[derive(Default)]
@@ -257,6 +260,15 @@ impl Store for EmbeddedStore {
         .await
     }
 
+    async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
+        // One set for all accounts: the account is folded into the value.
+        let value = fingerprint ^ account_salt(account);
+        Ok(self
+            .inner
+            .seen
+            .check_and_insert(value, now_ms(), ttl.as_millis() as i64))
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
     }
@@ -276,6 +288,7 @@ impl Inner {
             webhooks: RwLock::default(),
             secret: RwLock::default(),
             hot: Shards::new(),
+            seen: SeenSet::default(),
         };
         let (now, month) = (now_ms(), current_month());
         write(&db, |txn| {
@@ -365,6 +378,7 @@ fn spawn_flusher(inner: Weak<Inner>, every: Duration) {
             let done = tokio::task::spawn_blocking(move || {
                 if sweep {
                     inner.hot.sweep();
+                    inner.seen.sweep(now_ms());
                 }
                 let db = inner.db.lock();
                 db.as_ref().map(|d| inner.flush_locked(d))
@@ -416,4 +430,10 @@ fn rdb(e: impl Into<redb::Error>) -> StoreError {
 
 fn closed() -> StoreError {
     StoreError("embedded store is closed".into())
+}
+
+/// A 64-bit digest of an account id, to keep accounts' fingerprints apart.
+fn account_salt(account: &str) -> u64 {
+    let d = ring::digest::digest(&ring::digest::SHA256, account.as_bytes());
+    u64::from_le_bytes(d.as_ref()[..8].try_into().expect("eight bytes"))
 }

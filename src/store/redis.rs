@@ -15,6 +15,7 @@
 //! | `huma:{<acct>}:tok:<hex>`    | hash   | `r` postcard `TokenRecord`, `u` used    | token ttl     |
 //! | `huma:{<acct>}:quota:<month>`| string | units taken that month                  | 62 days       |
 //! | `huma:{<acct>}:wh`           | hash   | webhook id → postcard `WebhookRecord`   | none          |
+//! | `huma:{<acct>}:fp:<hex>`     | string | `1`: a replay fingerprint was seen      | replay window |
 //!
 //! Connections come from a bb8 pool of multiplexed connections. A checkout
 //! only clones the connection handle and returns it at once, so any number
@@ -388,6 +389,24 @@ impl Store for RedisStore {
             })
             .await?;
         Ok(n == 1)
+    }
+
+    async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
+        let name = format!("huma:{{{account}}}:fp:{fingerprint:016x}");
+        let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
+        let set: Option<String> = self
+            .run(|mut c| async move {
+                redis::cmd("SET")
+                    .arg(&name)
+                    .arg(1)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ms)
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        Ok(set.is_none())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

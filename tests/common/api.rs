@@ -211,11 +211,17 @@ pub async fn consume_race(apis: &[std::sync::Arc<Api>], key: &str, token: &str) 
 
 /// A plausible human window: a curved, jittery mouse path with varying
 /// speed, a click with a human hold, and typing with irregular rhythm.
+/// Every call draws a different trace (a real person never sends the same
+/// one twice; the same trace again is a replay).
 pub fn human_signals() -> Value {
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let mut m = Vec::new();
     let (mut x, mut y) = (200.0f64, 300.0f64);
     let mut t = 0.0f64;
-    let mut seed: u64 = 12345;
+    let mut seed: u64 = 12345
+        ^ CALLS
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut rnd = || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
