@@ -21,6 +21,7 @@ use crate::store::{Quota, Store};
 
 pub mod admin;
 pub mod assets;
+pub mod challenge;
 pub mod ops;
 pub mod session;
 pub mod testkey;
@@ -33,6 +34,8 @@ pub enum ApiRoute {
     Verify,
     Session,
     TokenVerify,
+    ChallengeCreate,
+    ChallengeVerify,
 }
 
 impl ApiRoute {
@@ -41,17 +44,22 @@ impl ApiRoute {
             ApiRoute::Verify => "verify",
             ApiRoute::Session => "session",
             ApiRoute::TokenVerify => "token_verify",
+            ApiRoute::ChallengeCreate => "challenge_create",
+            ApiRoute::ChallengeVerify => "challenge_verify",
         }
     }
 
     /// Publishable keys may call only what a browser needs.
     fn publishable_may_call(self) -> bool {
-        matches!(self, ApiRoute::Verify | ApiRoute::Session)
+        matches!(
+            self,
+            ApiRoute::Verify | ApiRoute::Session | ApiRoute::ChallengeCreate | ApiRoute::ChallengeVerify
+        )
     }
 
     /// Calls that count toward the monthly quota.
     fn metered(self) -> bool {
-        matches!(self, ApiRoute::Verify)
+        matches!(self, ApiRoute::Verify | ApiRoute::ChallengeCreate)
     }
 }
 
@@ -142,6 +150,8 @@ async fn dispatch<S: Store>(
         ApiRoute::Verify => verify::handle(app, caller, body).await,
         ApiRoute::Session => session::handle(app, caller, body).await,
         ApiRoute::TokenVerify => token::handle(app, caller, body).await,
+        ApiRoute::ChallengeCreate => challenge::create(app, caller, body).await,
+        ApiRoute::ChallengeVerify => challenge::verify(app, caller, body).await,
     }
 }
 

@@ -14,6 +14,7 @@
 //! - `scoring`: the pure kernel (features → model → verdict).
 //! - `limits`: lock-sharded in-memory burst, flood and heartbeat counters.
 //! - `keys`, `tokens`, `secret`: key and token formats, hashes, records.
+//! - `challenges`: step-up puzzles and their records.
 //! - `store`: the persistence trait and its embedded and Redis backends.
 //! - `app`: the shared state built at start.
 //! - `error`: `ApiError` and the one function that renders it.
@@ -25,6 +26,7 @@
 pub mod api;
 pub mod app;
 pub mod body;
+pub mod challenges;
 pub mod config;
 pub mod corpus;
 pub mod error;

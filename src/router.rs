@@ -25,6 +25,8 @@ pub async fn route<S: Store>(app: &App<S>, req: Request<Incoming>) -> HttpRespon
         "/api/v1/verify" => Some(post_only(ApiRoute::Verify)),
         "/api/v1/session" => Some(post_only(ApiRoute::Session)),
         "/api/v1/token/verify" => Some(post_only(ApiRoute::TokenVerify)),
+        "/api/v1/challenge/create" => Some(post_only(ApiRoute::ChallengeCreate)),
+        "/api/v1/challenge/verify" => Some(post_only(ApiRoute::ChallengeVerify)),
         _ => None,
     };
     match api_route {

@@ -10,9 +10,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
 
+mod challenges;
 mod codec;
 pub mod embedded;
 pub mod redis;
@@ -51,6 +53,26 @@ pub enum Consume {
     AlreadyUsed,
     /// This call spent it.
     Consumed,
+}
+
+/// A challenge as read back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredChallenge {
+    pub record: ChallengeRecord,
+    pub attempts_left: u8,
+    pub passed: bool,
+}
+
+/// The outcome of one answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    NotFound,
+    /// Already passed or out of attempts: nothing changed.
+    Closed,
+    Passed,
+    Failed {
+        attempts_left: u8,
+    },
 }
 
 /// A registered webhook endpoint. The secret is kept because the server
@@ -118,6 +140,28 @@ pub trait Store: Send + Sync + 'static {
     fn webhooks_list(&self, account: &str) -> impl Future<Output = Result<Vec<WebhookRecord>, StoreError>> + Send;
     /// `false` if the account has no such webhook.
     fn webhook_delete(&self, account: &str, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Stores a new challenge, kept for `ttl` (longer than its lifetime, so
+    /// an expired challenge answers 410 rather than 404).
+    fn challenge_put(
+        &self,
+        challenge: &ChallengeRecord,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The challenge and its state, if `account` has it.
+    fn challenge_get(
+        &self,
+        account: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<StoredChallenge>, StoreError>> + Send;
+    /// Records one answer atomically: the first passing answer wins, each
+    /// failing one uses an attempt, and a closed challenge changes no more.
+    fn challenge_attempt(
+        &self,
+        account: &str,
+        id: &str,
+        passed: bool,
+    ) -> impl Future<Output = Result<Attempt, StoreError>> + Send;
 
     /// Records a replay fingerprint of `account` for `ttl`; `true` when the
     /// same fingerprint was already recorded and has not expired.

@@ -55,6 +55,16 @@ pub struct CreateKeyRequest<'a> {
     pub account: Option<Cow<'a, str>>,
 }
 
+pub struct ChallengeCreateRequest<'a> {
+    pub user_id: Cow<'a, str>,
+}
+
+pub struct ChallengeVerifyRequest<'a> {
+    pub challenge_id: Cow<'a, str>,
+    pub answer: Cow<'a, str>,
+    pub signals: Option<Signals>,
+}
+
 pub struct CreateWebhookRequest<'a> {
     pub url: Cow<'a, str>,
     pub events: Option<Vec<String>>,
@@ -114,6 +124,22 @@ struct CreateKeyRaw<'a> {
     expires_at: Option<&'a RawValue>,
     #[serde(borrow)]
     account: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct ChallengeCreateRaw<'a> {
+    #[serde(rename = "userId", borrow)]
+    user_id: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct ChallengeVerifyRaw<'a> {
+    #[serde(borrow)]
+    challenge_id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    answer: Option<&'a RawValue>,
+    #[serde(rename = "sessionData", borrow)]
+    session_data: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -196,6 +222,22 @@ pub fn parse_create_key(body: &[u8]) -> Result<CreateKeyRequest<'_>, ApiError> {
         burst_per_minute: opt_typed(raw.burst_per_minute, "burst_per_minute", "a non-negative whole number")?,
         expires_at,
         account: opt_str(raw.account, "account")?,
+    })
+}
+
+pub fn parse_challenge_create(body: &[u8]) -> Result<ChallengeCreateRequest<'_>, ApiError> {
+    let raw: ChallengeCreateRaw = envelope(body)?;
+    Ok(ChallengeCreateRequest {
+        user_id: user_id(raw.user_id, "userId")?,
+    })
+}
+
+pub fn parse_challenge_verify(body: &[u8]) -> Result<ChallengeVerifyRequest<'_>, ApiError> {
+    let raw: ChallengeVerifyRaw = envelope(body)?;
+    Ok(ChallengeVerifyRequest {
+        challenge_id: req_str(raw.challenge_id, "challenge_id")?,
+        answer: req_str(raw.answer, "answer")?,
+        signals: session_data(raw.session_data)?,
     })
 }
 
@@ -396,6 +438,48 @@ pub struct CreatedWebhook<'a> {
     pub events: &'a [String],
     pub active: bool,
     pub created_at: String,
+}
+
+#[derive(Serialize)]
+pub struct ClickTarget<'a> {
+    pub id: &'a str,
+    pub x: u8,
+    pub y: u8,
+    pub label: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ChallengePayload<'a> {
+    ClickTargets {
+        instruction: &'a str,
+        targets: Vec<ClickTarget<'a>>,
+    },
+    Pattern {
+        instruction: &'a str,
+        grid: u8,
+        sequence_hint: &'a [u8],
+    },
+}
+
+#[derive(Serialize)]
+pub struct ChallengeCreated<'a> {
+    pub challenge_id: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub payload: ChallengePayload<'a>,
+    pub expires_in_seconds: u64,
+}
+
+#[derive(Serialize)]
+pub struct ChallengeAnswer<'a> {
+    pub passed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_remaining: Option<u8>,
 }
 
 /// Encodes a response body. Serialising our own plain structs cannot fail.

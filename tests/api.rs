@@ -307,6 +307,10 @@ async fn monthly_quota(env: Env) {
     api.verify(key, json!({"userId": "c"}))
         .await
         .assert_error(429, "MONTHLY_LIMIT_EXCEEDED");
+    // challenge/create is metered too.
+    api.post("/api/v1/challenge/create", key, json!({"userId": "c"}))
+        .await
+        .assert_error(429, "MONTHLY_LIMIT_EXCEEDED");
     // Heartbeats and token checks are not metered.
     let a = api
         .post(

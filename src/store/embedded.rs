@@ -28,10 +28,12 @@ use std::time::{Duration, Instant};
 use parking_lot::{Mutex, RwLock};
 use redb::{Database, DatabaseError, ReadableTable, TableDefinition, WriteTransaction};
 
+use super::challenges::Challenges;
 use super::codec::{decode, encode};
 use super::seen::SeenSet;
 use super::shards::{current_month, now_ms, stale_month, Batch, Shards, TokenRow};
-use super::{Consume, Quota, Store, StoreError, StoredToken, WebhookRecord};
+use super::{Attempt, Consume, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
+use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
 
@@ -63,6 +65,8 @@ struct Inner {
     hot: Shards,
     /// Replay fingerprints (not persisted; see `seen.rs`).
     seen: SeenSet,
+    /// Open challenges (not persisted; see `challenges.rs`).
+    challenges: Challenges,
 }
 
 #[derive(Default)]
@@ -260,6 +264,19 @@ impl Store for EmbeddedStore {
         .await
     }
 
+    async fn challenge_put(&self, challenge: &ChallengeRecord, ttl: Duration) -> Result<(), StoreError> {
+        self.inner.challenges.put(challenge, now_ms(), ttl.as_millis() as i64);
+        Ok(())
+    }
+
+    async fn challenge_get(&self, account: &str, id: &str) -> Result<Option<StoredChallenge>, StoreError> {
+        Ok(self.inner.challenges.get(account, id, now_ms()))
+    }
+
+    async fn challenge_attempt(&self, account: &str, id: &str, passed: bool) -> Result<Attempt, StoreError> {
+        Ok(self.inner.challenges.attempt(account, id, passed, now_ms()))
+    }
+
     async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
         // One set for all accounts: the account is folded into the value.
         let value = fingerprint ^ account_salt(account);
@@ -289,6 +306,7 @@ impl Inner {
             secret: RwLock::default(),
             hot: Shards::new(),
             seen: SeenSet::default(),
+            challenges: Challenges::default(),
         };
         let (now, month) = (now_ms(), current_month());
         write(&db, |txn| {

@@ -15,6 +15,7 @@
 //! | `huma:{<acct>}:tok:<hex>`    | hash   | `r` postcard `TokenRecord`, `u` used    | token ttl     |
 //! | `huma:{<acct>}:quota:<month>`| string | units taken that month                  | 62 days       |
 //! | `huma:{<acct>}:wh`           | hash   | webhook id → postcard `WebhookRecord`   | none          |
+//! | `huma:{<acct>}:ch:<id>`      | hash   | `r` postcard record, `a` attempts, `p`  | challenge ttl |
 //! | `huma:{<acct>}:fp:<hex>`     | string | `1`: a replay fingerprint was seen      | replay window |
 //!
 //! Connections come from a bb8 pool of multiplexed connections. A checkout
@@ -33,7 +34,8 @@ use bb8_redis::redis::{self, Cmd, FromRedisValue, RedisError};
 use bb8_redis::{bb8, RedisConnectionManager};
 
 use super::codec::{decode, encode, hex};
-use super::{Consume, Quota, Store, StoreError, StoredToken, WebhookRecord};
+use super::{Attempt, Consume, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
+use crate::challenges::{ChallengeRecord, MAX_ATTEMPTS};
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
 
@@ -66,6 +68,19 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) 
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1";
 
+/// -1 not found, -2 closed, 100 passed, else the attempts left after a failure.
+const CHALLENGE_ATTEMPT_LUA: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HGET', KEYS[1], 'p') == '1' then return -2 end
+local a = tonumber(redis.call('HGET', KEYS[1], 'a'))
+if a <= 0 then return -2 end
+if ARGV[1] == '1' then
+  redis.call('HSET', KEYS[1], 'p', '1')
+  return 100
+end
+redis.call('HSET', KEYS[1], 'a', a - 1)
+return a - 1";
+
 pub struct RedisStore {
     pool: bb8::Pool<Manager>,
     timeout: Duration,
@@ -74,6 +89,7 @@ pub struct RedisStore {
     quota_take: Lua,
     quota_refund: Lua,
     webhook_add: Lua,
+    challenge_attempt: Lua,
 }
 
 /// A Lua script called by its SHA-1 (EVALSHA). The `script` feature of the
@@ -131,6 +147,7 @@ impl RedisStore {
             quota_take: Lua::new(QUOTA_TAKE_LUA),
             quota_refund: Lua::new(QUOTA_REFUND_LUA),
             webhook_add: Lua::new(WEBHOOK_ADD_LUA),
+            challenge_attempt: Lua::new(CHALLENGE_ATTEMPT_LUA),
         };
         store
             .ping()
@@ -391,6 +408,61 @@ impl Store for RedisStore {
         Ok(n == 1)
     }
 
+    async fn challenge_put(&self, challenge: &ChallengeRecord, ttl: Duration) -> Result<(), StoreError> {
+        let name = challenge_name(&challenge.account, &challenge.id);
+        let record = encode(challenge)?;
+        let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .del(&name)
+            .hset_multiple(
+                &name,
+                &[("r", record), ("a", vec![b'0' + MAX_ATTEMPTS]), ("p", b"0".to_vec())],
+            )
+            .pexpire(&name, ms);
+        self.run(|mut c| async move { pipe.exec_async(&mut c).await }).await
+    }
+
+    async fn challenge_get(&self, account: &str, id: &str) -> Result<Option<StoredChallenge>, StoreError> {
+        let name = challenge_name(account, id);
+        let (record, attempts, passed): (Option<Vec<u8>>, Option<u8>, Option<String>) = self
+            .run(|mut c| async move {
+                redis::cmd("HMGET")
+                    .arg(&name)
+                    .arg("r")
+                    .arg("a")
+                    .arg("p")
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        let Some(record) = record else { return Ok(None) };
+        Ok(Some(StoredChallenge {
+            record: decode(&record)?,
+            attempts_left: attempts.unwrap_or(0),
+            passed: passed.as_deref() == Some("1"),
+        }))
+    }
+
+    async fn challenge_attempt(&self, account: &str, id: &str, passed: bool) -> Result<Attempt, StoreError> {
+        let name = challenge_name(account, id);
+        let n: i64 = self
+            .run(|mut c| async move {
+                self.challenge_attempt
+                    .call(&mut c, &name, |cmd| cmd.arg(if passed { "1" } else { "0" }))
+                    .await
+            })
+            .await?;
+        Ok(match n {
+            -1 => Attempt::NotFound,
+            -2 => Attempt::Closed,
+            100 => Attempt::Passed,
+            left => Attempt::Failed {
+                attempts_left: left.clamp(0, i64::from(MAX_ATTEMPTS)) as u8,
+            },
+        })
+    }
+
     async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
         let name = format!("huma:{{{account}}}:fp:{fingerprint:016x}");
         let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
@@ -427,6 +499,10 @@ impl Store for RedisStore {
 
 fn key_name(hash: &KeyHash) -> String {
     format!("huma:key:{{{}}}", hex(hash))
+}
+
+fn challenge_name(account: &str, id: &str) -> String {
+    format!("huma:{{{account}}}:ch:{id}")
 }
 
 fn token_name(account: &str, hash: &TokenHash) -> String {
