@@ -13,8 +13,13 @@ use ring::digest::{digest, SHA256};
 
 use crate::error::HttpResponse;
 
-/// The snippet, byte for byte as in `web/huma.js`.
-pub const SNIPPET: &str = include_str!("../../web/huma.js");
+/// The snippet: the collector (`web/huma.js`) followed by the challenge UI
+/// (`web/challenge.js`), byte for byte.
+pub const SNIPPET: &str = concat!(
+    include_str!("../../web/huma.js"),
+    "\n",
+    include_str!("../../web/challenge.js")
+);
 
 const DEMO: &str = include_str!("../../web/demo.html");
 const DEMO_KEY_SLOT: &str = "__HUMA_DEV_KEY__";
