@@ -25,6 +25,7 @@ pub mod session;
 pub mod testkey;
 pub mod token;
 pub mod verify;
+pub mod webhooks;
 
 /// The customer routes, as the router names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +33,9 @@ pub enum ApiRoute {
     Verify,
     Session,
     TokenVerify,
+    WebhooksList,
+    WebhooksCreate,
+    WebhooksDelete,
 }
 
 impl ApiRoute {
@@ -40,6 +44,9 @@ impl ApiRoute {
             ApiRoute::Verify => "verify",
             ApiRoute::Session => "session",
             ApiRoute::TokenVerify => "token_verify",
+            ApiRoute::WebhooksList => "webhooks_list",
+            ApiRoute::WebhooksCreate => "webhooks_create",
+            ApiRoute::WebhooksDelete => "webhooks_delete",
         }
     }
 
@@ -70,8 +77,9 @@ impl Caller {
     }
 }
 
-/// Runs one customer call through the whole pipeline.
-pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, req: Request<Incoming>) -> HttpResponse {
+/// Runs one customer call through the whole pipeline; `id` is the path's
+/// resource id (`/api/v1/webhooks/{id}`) where the route has one.
+pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, id: Option<&str>, req: Request<Incoming>) -> HttpResponse {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let mut window = None;
@@ -99,7 +107,7 @@ pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, req: Request<Incoming
             }
         }
         let result = match crate::body::read_bounded(&parts.headers, body, BODY_LIMIT, app.config.body_timeout).await {
-            Ok(body) => dispatch(app, route, &caller, &body).await,
+            Ok(body) => dispatch(app, route, &caller, id, &body).await,
             Err(e) => Err(e),
         };
         // A call refused for its body did not use the service.
@@ -135,12 +143,16 @@ async fn dispatch<S: Store>(
     app: &App<S>,
     route: ApiRoute,
     caller: &Caller,
+    id: Option<&str>,
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     match route {
         ApiRoute::Verify => verify::handle(app, caller, body).await,
         ApiRoute::Session => session::handle(app, caller, body).await,
         ApiRoute::TokenVerify => token::handle(app, caller, body).await,
+        ApiRoute::WebhooksList => webhooks::list(app, caller).await,
+        ApiRoute::WebhooksCreate => webhooks::create(app, caller, body).await,
+        ApiRoute::WebhooksDelete => webhooks::delete(app, caller, id.unwrap_or_default()).await,
     }
 }
 
