@@ -493,15 +493,19 @@ impl Store for RedisStore {
                     .await
             })
             .await?;
-        // An unreadable entry is skipped (it expires) rather than blocking the queue.
-        Ok(blobs
-            .iter()
-            .filter_map(|b| decode::<OutboxEntry>(b).ok())
-            .map(|mut e| {
-                e.due_ms = now_ms;
-                e
-            })
-            .collect())
+        // An unreadable entry is skipped (it expires) rather than blocking the
+        // queue; one past its end of life by `now_ms` (Redis expires it by its
+        // own clock) is deleted here.
+        let mut claimed = Vec::with_capacity(blobs.len());
+        for mut e in blobs.iter().filter_map(|b| decode::<OutboxEntry>(b).ok()) {
+            if e.expires_ms <= now_ms {
+                self.outbox_delete(&e).await?;
+                continue;
+            }
+            e.due_ms = now_ms;
+            claimed.push(e);
+        }
+        Ok(claimed)
     }
 
     async fn outbox_reschedule(&self, entry: &OutboxEntry) -> Result<(), StoreError> {

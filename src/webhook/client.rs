@@ -30,6 +30,8 @@ use super::ssrf;
 
 /// Bytes of a response body read at most; the rest is never read.
 pub const MAX_RESPONSE_BODY: usize = 4 * 1024;
+/// hyper's read buffer for the answer (its minimum).
+const READ_BUFFER: usize = 8 * 1024;
 
 /// What one delivery attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +141,13 @@ impl Client {
             Ok(t) => t,
             Err(e) => return Outcome::Failed(format!("TLS: {e}")),
         };
-        let (mut sender, conn) = match http1::handshake(TokioIo::new(tls)).await {
+        // hyper's smallest read buffer: a huge status line, headers or body
+        // chunk cannot make it buffer more than this.
+        let handshake = http1::Builder::new()
+            .max_buf_size(READ_BUFFER)
+            .handshake(TokioIo::new(tls))
+            .await;
+        let (mut sender, conn) = match handshake {
             Ok(x) => x,
             Err(e) => return Outcome::Failed(format!("HTTP handshake: {e}")),
         };

@@ -168,18 +168,13 @@ async fn deliver<S: Store>(app: &App<S>, entry: OutboxEntry) {
             finish(app, &entry).await;
         }
         Outcome::Refused | Outcome::Failed(_) => {
-            let why = match &outcome {
-                Outcome::Failed(why) => why.as_str(),
-                _ => "no public address",
+            let (label, why) = match &outcome {
+                Outcome::Failed(why) => ("failed", why.as_str()),
+                _ => ("refused", "no public address"),
             };
-            let schedule = &app.config.webhook_retry_schedule;
-            match schedule.get(entry.attempts as usize) {
+            app.metrics.webhook_delivery(label);
+            match app.config.webhook_retry_schedule.get(entry.attempts as usize) {
                 Some(&wait) => {
-                    app.metrics.webhook_delivery(if outcome == Outcome::Refused {
-                        "refused"
-                    } else {
-                        "failed"
-                    });
                     tracing::info!(webhook = %hook.id, event = %entry.event_id, attempt, reason = why, "webhook attempt failed; will retry");
                     let next = OutboxEntry {
                         attempts: attempt,
@@ -191,11 +186,6 @@ async fn deliver<S: Store>(app: &App<S>, entry: OutboxEntry) {
                     }
                 }
                 None => {
-                    app.metrics.webhook_delivery(if outcome == Outcome::Refused {
-                        "refused"
-                    } else {
-                        "failed"
-                    });
                     app.metrics.webhook_delivery("dropped");
                     tracing::warn!(webhook = %hook.id, event = %entry.event_id, attempt, reason = why, "webhook given up after the last retry");
                     finish(app, &entry).await;
