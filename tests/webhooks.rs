@@ -338,6 +338,52 @@ async fn delivers_signed_events(env: Env) {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(rx.requests().len(), 5, "test keys fired a webhook");
     assert_eq!(deliveries(&api, "delivered").await, 5);
+
+    // The userId and the secrets went to the endpoint, never to a log.
+    let logs = api.huma.logs().join("\n");
+    for s in [user, "bot_1", all_secret, bots_secret, &token] {
+        assert!(!logs.contains(s), "logs hold {s}");
+    }
+}
+
+/// On Redis, verifies of an account without webhooks read its (empty)
+/// webhook list at most once per cache period, not once per verify.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_without_webhooks_pay_no_redis_round_trip() {
+    let env = Env::redis();
+    let port = env
+        .redis
+        .as_ref()
+        .unwrap()
+        .url()
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let hvals = || {
+        let out = Command::new("redis-cli")
+            .args(["-p", &port, "INFO", "commandstats"])
+            .output()
+            .expect("redis-cli runs");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("cmdstat_hvals:calls="))
+            .map_or(0, |rest| rest.split(',').next().unwrap().parse::<u64>().unwrap())
+    };
+    let api = env.start(&[]);
+    let (key, _) = api.live_key("pro").await;
+    let before = hvals();
+    let started = Instant::now();
+    for i in 0..30 {
+        assert_eq!(api.verify(&key, json!({"userId": format!("u{i}")})).await.status, 200);
+    }
+    let periods = started.elapsed().as_secs() / 2 + 1;
+    let reads = hvals() - before;
+    assert!(
+        reads <= periods,
+        "{reads} webhook reads for 30 verifies in {periods} cache periods"
+    );
 }
 
 async fn retries_keep_the_delivery_id(env: Env) {
