@@ -102,4 +102,22 @@ mod tests {
         let rotated = format!("t=1000,v1={},v1={}", "0".repeat(64), &h["t=1000,v1=".len()..]);
         assert!(verify(SECRET, &rotated, body, 1000, 300));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_signature_verifies_and_any_flipped_bit_fails(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            t in 0i64..4_000_000_000,
+            bit in 0usize..4096,
+        ) {
+            let h = sign(SECRET, t, &body);
+            proptest::prop_assert!(verify(SECRET, &h, &body, t, 300));
+            if !body.is_empty() {
+                let mut flipped = body.clone();
+                let i = bit % (body.len() * 8);
+                flipped[i / 8] ^= 1 << (i % 8);
+                proptest::prop_assert!(!verify(SECRET, &h, &flipped, t, 300));
+            }
+        }
+    }
 }
