@@ -296,6 +296,24 @@ async fn outbox<S: Store>(s: Arc<S>) {
         .is_empty());
 }
 
+/// Concurrent puts (grouped into shared commits on the embedded store) all land.
+async fn outbox_concurrent_puts<S: Store>(s: Arc<S>) {
+    let now = now_ms();
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                s.outbox_put(&[entry(&format!("evt_{i:02}"), "wh_a", now - 1, now + 60_000)])
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(s.outbox_claim(now, now + 1_000, 100).await.unwrap().len(), 64);
+}
+
 async fn secret<S: Store>(s: Arc<S>) {
     assert_eq!(s.secret_get_or_init(b"first-secret").await.unwrap(), b"first-secret");
     assert_eq!(s.secret_get_or_init(b"second-secret").await.unwrap(), b"first-secret");
@@ -384,8 +402,8 @@ macro_rules! conformance {
     };
 }
 
-conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, secret);
-conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, secret);
+conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret);
+conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn embedded_consume_race_has_one_winner() {

@@ -8,7 +8,7 @@
 //!   committed (fsynced), and memory changes only after that. The webhook
 //!   outbox is written through too, because the contract promises that an
 //!   accepted event survives a crash; only accounts with webhooks pay that
-//!   commit, once per verify. Leases taken by `outbox_claim` live only in
+//!   commit per verify, and concurrent ones share it (group commit). Leases taken by `outbox_claim` live only in
 //!   memory: after a restart nobody holds one, so entries are due at the
 //!   time stored on disk.
 //! - Tokens, consumed flags and quota counters change on every verify. An
@@ -67,8 +67,13 @@ struct Inner {
     webhooks: RwLock<HashMap<String, Vec<WebhookRecord>>>,
     secret: RwLock<Option<Vec<u8>>>,
     outbox: Mutex<Outbox>,
+    /// Outbox entries waiting for the next group commit, each batch with
+    /// the sender that tells its caller the outcome.
+    outbox_pending: Mutex<Vec<PendingOutbox>>,
     hot: Shards,
 }
+
+type PendingOutbox = (Vec<OutboxEntry>, tokio::sync::oneshot::Sender<Result<(), StoreError>>);
 
 /// The outbox in memory: entries by key, and the same keys ordered by due time.
 #[derive(Default)]
@@ -318,25 +323,45 @@ impl Store for EmbeddedStore {
         .await
     }
 
+    /// Group commit: the entries join a pending list, and whichever blocking
+    /// task next holds the database commits everything pending in one
+    /// transaction (one fsync), so concurrent verifies share the cost.
     async fn outbox_put(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
-        let entries = entries.to_vec();
-        self.admin(move |inner, db| {
-            let rows = entries
-                .iter()
-                .map(|e| Ok((e.key(), encode(e)?)))
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            write(db, |txn| {
-                let mut t = txn.open_table(OUTBOX).map_err(rdb)?;
-                for (k, v) in &rows {
-                    t.insert(k.as_str(), v.as_slice()).map_err(rdb)?;
+        let (done, committed) = tokio::sync::oneshot::channel();
+        self.inner.outbox_pending.lock().push((entries.to_vec(), done));
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let db = inner.db.lock();
+            let batch = std::mem::take(&mut *inner.outbox_pending.lock());
+            if batch.is_empty() {
+                return; // an earlier task committed these along with its own
+            }
+            let result = db.as_ref().ok_or_else(closed).and_then(|db| {
+                let mut rows = Vec::new();
+                for e in batch.iter().flat_map(|(entries, _)| entries) {
+                    rows.push((e.key(), encode(e)?));
                 }
-                Ok(())
-            })?;
-            let mut outbox = inner.outbox.lock();
-            entries.into_iter().for_each(|e| outbox.insert(e));
-            Ok(())
-        })
-        .await
+                write(db, |txn| {
+                    let mut t = txn.open_table(OUTBOX).map_err(rdb)?;
+                    for (k, v) in &rows {
+                        t.insert(k.as_str(), v.as_slice()).map_err(rdb)?;
+                    }
+                    Ok(())
+                })
+            });
+            if result.is_ok() {
+                let mut outbox = inner.outbox.lock();
+                for e in batch.iter().flat_map(|(entries, _)| entries) {
+                    outbox.insert(e.clone());
+                }
+            }
+            for (_, done) in batch {
+                let _ = done.send(result.as_ref().map(|_| ()).map_err(|e| StoreError(e.0.clone())));
+            }
+        });
+        committed
+            .await
+            .map_err(|_| StoreError("embedded store: outbox commit task failed".into()))?
     }
 
     async fn outbox_claim(
@@ -442,6 +467,7 @@ impl Inner {
             webhooks: RwLock::default(),
             secret: RwLock::default(),
             outbox: Mutex::default(),
+            outbox_pending: Mutex::default(),
             hot: Shards::new(),
         };
         let (now, month) = (now_ms(), current_month());
