@@ -27,6 +27,7 @@ pub mod session;
 pub mod testkey;
 pub mod token;
 pub mod verify;
+pub mod webhooks;
 
 /// The customer routes, as the router names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,9 @@ pub enum ApiRoute {
     TokenVerify,
     ChallengeCreate,
     ChallengeVerify,
+    WebhooksList,
+    WebhooksCreate,
+    WebhooksDelete,
 }
 
 impl ApiRoute {
@@ -46,6 +50,9 @@ impl ApiRoute {
             ApiRoute::TokenVerify => "token_verify",
             ApiRoute::ChallengeCreate => "challenge_create",
             ApiRoute::ChallengeVerify => "challenge_verify",
+            ApiRoute::WebhooksList => "webhooks_list",
+            ApiRoute::WebhooksCreate => "webhooks_create",
+            ApiRoute::WebhooksDelete => "webhooks_delete",
         }
     }
 
@@ -79,8 +86,9 @@ impl Caller {
     }
 }
 
-/// Runs one customer call through the whole pipeline.
-pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, req: Request<Incoming>) -> HttpResponse {
+/// Runs one customer call through the whole pipeline; `id` is the path's
+/// resource id (`/api/v1/webhooks/{id}`) where the route has one.
+pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, id: Option<&str>, req: Request<Incoming>) -> HttpResponse {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let mut window = None;
@@ -108,7 +116,7 @@ pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, req: Request<Incoming
             }
         }
         let result = match crate::body::read_bounded(&parts.headers, body, BODY_LIMIT, app.config.body_timeout).await {
-            Ok(body) => dispatch(app, route, &caller, &body).await,
+            Ok(body) => dispatch(app, route, &caller, id, &body).await,
             Err(e) => Err(e),
         };
         // A call refused for its body did not use the service.
@@ -144,6 +152,7 @@ async fn dispatch<S: Store>(
     app: &App<S>,
     route: ApiRoute,
     caller: &Caller,
+    id: Option<&str>,
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     match route {
@@ -152,6 +161,9 @@ async fn dispatch<S: Store>(
         ApiRoute::TokenVerify => token::handle(app, caller, body).await,
         ApiRoute::ChallengeCreate => challenge::create(app, caller, body).await,
         ApiRoute::ChallengeVerify => challenge::verify(app, caller, body).await,
+        ApiRoute::WebhooksList => webhooks::list(app, caller).await,
+        ApiRoute::WebhooksCreate => webhooks::create(app, caller, body).await,
+        ApiRoute::WebhooksDelete => webhooks::delete(app, caller, id.unwrap_or_default()).await,
     }
 }
 

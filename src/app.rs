@@ -14,6 +14,7 @@ use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::secret::Secret;
 use crate::store::{Store, StoreError};
+use crate::webhook::Webhooks;
 
 pub struct App<S> {
     pub config: Config,
@@ -22,7 +23,18 @@ pub struct App<S> {
     pub rng: SystemRandom,
     pub limits: Limits,
     pub metrics: Metrics,
+    pub webhooks: Webhooks,
     draining: AtomicBool,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The webhook client could not be built (e.g. `HUMA_WEBHOOK_CA_FILE`).
+    #[error("{0}")]
+    Webhooks(String),
 }
 
 /// What start-up did that the operator must be told once.
@@ -36,7 +48,8 @@ impl<S: Store> App<S> {
     /// Loads or creates the server secret and bootstraps keys:
     /// `HUMA_DEV_KEY` on the embedded store, or a fresh pro key when an
     /// embedded store has none.
-    pub async fn start(config: Config, store: S, embedded: bool) -> Result<Started<S>, StoreError> {
+    pub async fn start(config: Config, store: S, embedded: bool) -> Result<Started<S>, StartError> {
+        let webhooks = Webhooks::new(&config).map_err(StartError::Webhooks)?;
         let rng = SystemRandom::new();
         let secret = match &config.secret {
             Some(s) => Secret::new(s.as_bytes()),
@@ -71,6 +84,7 @@ impl<S: Store> App<S> {
             rng,
             limits: Limits::default(),
             metrics: Metrics::default(),
+            webhooks,
             draining: AtomicBool::new(false),
         };
         Ok(Started { app, created_key })

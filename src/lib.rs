@@ -16,6 +16,8 @@
 //! - `keys`, `tokens`, `secret`: key and token formats, hashes, records.
 //! - `challenges`: step-up puzzles and their records.
 //! - `store`: the persistence trait and its embedded and Redis backends.
+//! - `webhook`: events into the durable outbox, signing, SSRF policy, the
+//!   outbound client and the delivery workers.
 //! - `app`: the shared state built at start.
 //! - `error`: `ApiError` and the one function that renders it.
 //! - `metrics`, `telemetry`: Prometheus metrics and JSON logs.
@@ -41,4 +43,5 @@ pub mod signals;
 pub mod store;
 pub mod telemetry;
 pub mod tokens;
+pub mod webhook;
 pub mod wire;

@@ -1,12 +1,13 @@
 //! Prometheus metrics (`GET /metrics`): requests by route and status,
-//! latency per route, the score distribution, agent flags, limits hit and
-//! store errors. Recording is a few atomic adds; encoding happens only when
+//! latency per route, the score distribution, agent flags, limits hit,
+//! store errors, webhook deliveries by outcome and the webhook queue depth. Recording is a few atomic adds; encoding happens only when
 //! scraped.
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, linear_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -26,6 +27,11 @@ pub struct KindLabel {
     pub kind: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    pub outcome: &'static str,
+}
+
 fn latency_histogram() -> Histogram {
     // 10 µs … ~5 s.
     Histogram::new(exponential_buckets(0.000_01, 2.5, 15))
@@ -39,6 +45,13 @@ pub struct Metrics {
     pub agent_flags: Counter,
     pub limits_hit: Family<KindLabel, Counter>,
     pub store_errors: Counter,
+    /// Attempts by outcome: `delivered`, `failed` (will retry or was the
+    /// last), `refused` (SSRF policy), `gone` (410, endpoint deactivated),
+    /// `orphaned` (endpoint deleted or inactive), and `dropped` (given up
+    /// after the last retry; counted beside that attempt's own outcome).
+    pub webhook_deliveries: Family<OutcomeLabel, Counter>,
+    /// Entries in the in-memory delivery queue.
+    pub webhook_queue_depth: Gauge,
 }
 
 impl Default for Metrics {
@@ -50,6 +63,18 @@ impl Default for Metrics {
         let agent_flags = Counter::default();
         let limits_hit = Family::<KindLabel, Counter>::default();
         let store_errors = Counter::default();
+        let webhook_deliveries = Family::<OutcomeLabel, Counter>::default();
+        let webhook_queue_depth = Gauge::default();
+        registry.register(
+            "webhook_deliveries",
+            "Webhook delivery attempts by outcome",
+            webhook_deliveries.clone(),
+        );
+        registry.register(
+            "webhook_queue_depth",
+            "Webhook entries waiting in the in-memory queue",
+            webhook_queue_depth.clone(),
+        );
         registry.register("requests", "HTTP requests by route and status", requests.clone());
         registry.register("request_duration_seconds", "Time to answer, by route", latency.clone());
         registry.register(
@@ -76,6 +101,8 @@ impl Default for Metrics {
             agent_flags,
             limits_hit,
             store_errors,
+            webhook_deliveries,
+            webhook_queue_depth,
         }
     }
 }
@@ -88,6 +115,10 @@ impl Metrics {
 
     pub fn limit_hit(&self, kind: &'static str) {
         self.limits_hit.get_or_create(&KindLabel { kind }).inc();
+    }
+
+    pub fn webhook_delivery(&self, outcome: &'static str) {
+        self.webhook_deliveries.get_or_create(&OutcomeLabel { outcome }).inc();
     }
 
     /// The Prometheus text exposition.

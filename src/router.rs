@@ -21,16 +21,29 @@ pub async fn route<S: Store>(app: &App<S>, req: Request<Incoming>) -> HttpRespon
             Err(ApiError::MethodNotAllowed("POST"))
         }
     };
+    let mut id = None;
     let api_route = match path {
         "/api/v1/verify" => Some(post_only(ApiRoute::Verify)),
         "/api/v1/session" => Some(post_only(ApiRoute::Session)),
         "/api/v1/token/verify" => Some(post_only(ApiRoute::TokenVerify)),
         "/api/v1/challenge/create" => Some(post_only(ApiRoute::ChallengeCreate)),
         "/api/v1/challenge/verify" => Some(post_only(ApiRoute::ChallengeVerify)),
+        "/api/v1/webhooks" => Some(match *req.method() {
+            Method::GET => Ok(ApiRoute::WebhooksList),
+            Method::POST => Ok(ApiRoute::WebhooksCreate),
+            _ => Err(ApiError::MethodNotAllowed("GET, POST")),
+        }),
+        p if p.starts_with("/api/v1/webhooks/") && !p["/api/v1/webhooks/".len()..].contains('/') => {
+            id = Some(p["/api/v1/webhooks/".len()..].to_string());
+            Some(match *req.method() {
+                Method::DELETE => Ok(ApiRoute::WebhooksDelete),
+                _ => Err(ApiError::MethodNotAllowed("DELETE")),
+            })
+        }
         _ => None,
     };
     match api_route {
-        Some(Ok(r)) => return api::call(app, r, req).await,
+        Some(Ok(r)) => return api::call(app, r, id.as_deref(), req).await,
         Some(Err(e)) => return finish(app, "method_not_allowed", Instant::now(), Err(e)),
         None => {}
     }

@@ -5,7 +5,8 @@
 //! SIGTERM: `/readyz` turns 503 at once, the server keeps answering for
 //! `HUMA_DRAIN_DELAY_MS` so a load balancer can see it and stop sending,
 //! then the listener closes, in-flight requests finish within the grace
-//! period, the store is flushed, and `run` returns.
+//! period, webhook delivery stops (queued entries go back to the store's
+//! outbox), the store is flushed, and `run` returns.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -16,11 +17,12 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{watch, Semaphore};
 
 use crate::app::App;
 use crate::router;
 use crate::store::Store;
+use crate::webhook::delivery;
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.
 pub async fn run<S: Store>(app: Arc<App<S>>, listener: TcpListener, shutdown: impl Future<Output = ()>) {
@@ -31,6 +33,8 @@ pub async fn run<S: Store>(app: Arc<App<S>>, listener: TcpListener, shutdown: im
         tracing::info!("draining: /readyz answers 503");
         tokio::time::sleep(drain_app.config.drain_delay).await;
     };
+    let (stop_delivery, delivery_stopped) = watch::channel(false);
+    let delivery = tokio::spawn(delivery::run(app.clone(), delivery_stopped));
     let limit = Arc::new(Semaphore::new(app.config.max_connections));
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
@@ -77,6 +81,12 @@ pub async fn run<S: Store>(app: Arc<App<S>>, listener: TcpListener, shutdown: im
         .is_err()
     {
         tracing::warn!("grace period over with requests still in flight");
+    }
+    // In-flight attempts finish (each within the webhook timeout); queued
+    // entries are handed back to the store.
+    let _ = stop_delivery.send(true);
+    if tokio::time::timeout(app.config.shutdown_grace, delivery).await.is_err() {
+        tracing::warn!("grace period over with webhook attempts still in flight; they are retried after a restart");
     }
     if let Err(e) = app.store.flush().await {
         tracing::error!(error = %e, "final store flush failed");

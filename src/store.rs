@@ -89,6 +89,35 @@ pub struct WebhookRecord {
     pub created_at: i64,
 }
 
+/// One pending delivery: one event for one webhook endpoint. It holds the
+/// body exactly as it will be signed and sent (with the userId the customer
+/// sent, for the customer's own endpoint), so every retry sends the same
+/// bytes. The key is `(event_id, webhook_id)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// `evt_…`, also the `Huma-Delivery` header, the same on every retry.
+    pub event_id: String,
+    pub webhook_id: String,
+    pub account: String,
+    /// `human.verified` or `bot.detected`.
+    pub event: String,
+    /// The JSON body, as signed.
+    pub body: Vec<u8>,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Unix milliseconds: when the next attempt is due.
+    pub due_ms: i64,
+    /// Unix milliseconds: past this the entry is dropped whatever its state.
+    pub expires_ms: i64,
+}
+
+impl OutboxEntry {
+    /// The entry's name in the store, `<event_id>:<webhook_id>`.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.event_id, self.webhook_id)
+    }
+}
+
 /// Everything huma persists. Every method is one atomic step on the backend:
 /// callers never compose read-modify-write sequences themselves.
 pub trait Store: Send + Sync + 'static {
@@ -171,6 +200,27 @@ pub trait Store: Send + Sync + 'static {
         fingerprint: u64,
         ttl: Duration,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Replaces the webhook only if it still exists (deactivation must not
+    /// resurrect a webhook deleted meanwhile); `false` if it does not.
+    fn webhook_update(&self, hook: &WebhookRecord) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Makes the entries durable (before the call that caused them answers).
+    fn outbox_put(&self, entries: &[OutboxEntry]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Takes up to `limit` entries due at `now_ms` and, in the same atomic
+    /// step, moves their due time to `lease_until_ms`, so no other worker or
+    /// instance takes them while this one delivers. Expired entries are
+    /// dropped on the way.
+    fn outbox_claim(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<OutboxEntry>, StoreError>> + Send;
+    /// Stores the entry's new `attempts` and `due_ms` (a retry, or a lease
+    /// given back); nothing if it is gone.
+    fn outbox_reschedule(&self, entry: &OutboxEntry) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Deletes the entry (delivered or given up).
+    fn outbox_delete(&self, entry: &OutboxEntry) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Answers when the backend is reachable (`/readyz`).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

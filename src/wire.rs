@@ -482,6 +482,19 @@ pub struct ChallengeAnswer<'a> {
     pub attempts_remaining: Option<u8>,
 }
 
+/// The body of a webhook delivery, fields in the contract's order.
+#[derive(Serialize)]
+pub struct WebhookEvent<'a> {
+    pub id: &'a str,
+    pub event: &'a str,
+    pub user_id: &'a str,
+    pub human: bool,
+    pub confidence: f64,
+    pub score: u8,
+    pub token: &'a str,
+    pub timestamp: String,
+}
+
 /// Encodes a response body. Serialising our own plain structs cannot fail.
 pub fn encode<T: Serialize>(value: &T) -> Bytes {
     Bytes::from(serde_json::to_vec(value).expect("response types always serialise"))
@@ -497,6 +510,17 @@ pub fn rfc3339_ms(unix_ms: i64) -> String {
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}
+
+/// RFC 3339 in UTC with exactly three fraction digits,
+/// `2026-05-25T21:00:00.000Z`, as in webhook bodies.
+pub fn rfc3339_millis(unix_ms: i64) -> String {
+    const FORMAT: &[time::format_description::FormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    OffsetDateTime::from_unix_timestamp_nanos(unix_ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(FORMAT).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into())
 }
 
 /// The confidence as answered: rounded to two decimals.
@@ -552,5 +576,7 @@ mod tests {
     fn timestamps_are_rfc3339_utc() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339_ms(1_716_840_000_123), "2024-05-27T20:00:00.123Z");
+        assert_eq!(rfc3339_millis(1_716_840_000_000), "2024-05-27T20:00:00.000Z");
+        assert_eq!(rfc3339_millis(1_716_840_000_100), "2024-05-27T20:00:00.100Z");
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use huma::keys::{KeyKind, KeyRecord, Plan};
 use huma::scoring::Profile;
-use huma::store::{Consume, EmbeddedStore, Quota, RedisStore, Store, WebhookRecord};
+use huma::store::{Consume, EmbeddedStore, OutboxEntry, Quota, RedisStore, Store, WebhookRecord};
 use huma::tokens::{TokenKind, TokenRecord};
 use tempfile::TempDir;
 
@@ -208,6 +208,112 @@ async fn webhooks<S: Store>(s: Arc<S>) {
     assert_eq!(s.webhooks_list("key_C").await.unwrap(), vec![]);
 }
 
+fn entry(event: &str, hook: &str, due_ms: i64, expires_ms: i64) -> OutboxEntry {
+    OutboxEntry {
+        event_id: event.into(),
+        webhook_id: hook.into(),
+        account: "key_A".into(),
+        event: "bot.detected".into(),
+        body: format!(r#"{{"id":"{event}"}}"#).into_bytes(),
+        attempts: 0,
+        due_ms,
+        expires_ms,
+    }
+}
+
+fn now_ms() -> i64 {
+    huma::app::unix_millis()
+}
+
+async fn webhook_update<S: Store>(s: Arc<S>) {
+    let mut h = hook("key_A", "wh_0", 100);
+    assert!(s.webhook_add(&h, 5).await.unwrap());
+    h.active = false;
+    assert!(s.webhook_update(&h).await.unwrap());
+    assert_eq!(s.webhooks_list("key_A").await.unwrap(), vec![h.clone()]);
+    assert!(s.webhook_delete("key_A", "wh_0").await.unwrap());
+    assert!(
+        !s.webhook_update(&h).await.unwrap(),
+        "a deleted webhook is not resurrected"
+    );
+    assert_eq!(s.webhooks_list("key_A").await.unwrap(), vec![]);
+}
+
+async fn outbox<S: Store>(s: Arc<S>) {
+    let now = now_ms();
+    let hour = 3_600_000;
+    s.outbox_put(&[
+        entry("evt_1", "wh_a", now - 10, now + hour),
+        entry("evt_1", "wh_b", now - 5, now + hour),
+        entry("evt_2", "wh_a", now + hour / 2, now + hour),
+        entry("evt_3", "wh_a", now - 1, now + 50),
+    ])
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await; // evt_3 expires
+    let now = now_ms();
+    // Due entries, oldest first, at most `limit`; the lease hides them from the next claim.
+    let got = s.outbox_claim(now, now + 1_000, 1).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].key(), "evt_1:wh_a");
+    assert_eq!(got[0].body, br#"{"id":"evt_1"}"#);
+    let got = s.outbox_claim(now, now + 1_000, 10).await.unwrap();
+    assert_eq!(
+        got.iter().map(|e| e.key()).collect::<Vec<_>>(),
+        ["evt_1:wh_b"],
+        "expired and future ones are not claimed"
+    );
+    assert!(s.outbox_claim(now, now + 1_000, 10).await.unwrap().is_empty());
+    // After the lease they are due again.
+    let later = now + 1_001;
+    assert_eq!(s.outbox_claim(later, later + 1_000, 10).await.unwrap().len(), 2);
+    // A retry: new attempts and due time.
+    let mut retry = got[0].clone();
+    retry.attempts = 1;
+    retry.due_ms = now + 5_000;
+    s.outbox_reschedule(&retry).await.unwrap();
+    let at = now + 5_000;
+    let again = s.outbox_claim(at, at + 1_000, 10).await.unwrap();
+    let mine = again.iter().find(|e| e.key() == "evt_1:wh_b").unwrap();
+    assert_eq!(mine.attempts, 1);
+    // Delivered: gone for good; rescheduling a deleted entry does not bring it back.
+    s.outbox_delete(mine).await.unwrap();
+    s.outbox_reschedule(&retry).await.unwrap();
+    let far = now + hour / 2 + 10_000;
+    let left: Vec<String> = s
+        .outbox_claim(far, far + 1, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.key())
+        .collect();
+    assert_eq!(left, ["evt_1:wh_a", "evt_2:wh_a"]);
+    // Past its end of life an entry is dropped, whatever its due time.
+    assert!(s
+        .outbox_claim(now + 2 * hour, now + 2 * hour + 1, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// Concurrent puts (grouped into shared commits on the embedded store) all land.
+async fn outbox_concurrent_puts<S: Store>(s: Arc<S>) {
+    let now = now_ms();
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                s.outbox_put(&[entry(&format!("evt_{i:02}"), "wh_a", now - 1, now + 60_000)])
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(s.outbox_claim(now, now + 1_000, 100).await.unwrap().len(), 64);
+}
+
 async fn secret<S: Store>(s: Arc<S>) {
     assert_eq!(s.secret_get_or_init(b"first-secret").await.unwrap(), b"first-secret");
     assert_eq!(s.secret_get_or_init(b"second-secret").await.unwrap(), b"first-secret");
@@ -249,6 +355,10 @@ async fn fill<S: Store>(before: &S) {
         .token_put(&[5; 32], &token("key_A"), Duration::from_millis(100))
         .await
         .unwrap();
+    before
+        .outbox_put(&[entry("evt_k", "wh_0", 0, now_ms() + 3_600_000)])
+        .await
+        .unwrap();
 }
 
 /// Checks through `after` what `fill` wrote.
@@ -268,6 +378,9 @@ async fn kept<S: Store>(after: &S) {
     );
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert_eq!(after.token_get("key_A", &[5; 32]).await.unwrap(), None);
+    let now = now_ms();
+    let outbox = after.outbox_claim(now, now + 1_000, 10).await.unwrap();
+    assert_eq!(outbox.iter().map(|e| e.key()).collect::<Vec<_>>(), ["evt_k:wh_0"]);
 }
 
 async fn embedded() -> (Arc<EmbeddedStore>, TempDir) {
@@ -299,8 +412,8 @@ macro_rules! conformance {
     };
 }
 
-conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, secret, fingerprints);
-conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, secret, fingerprints);
+conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints);
+conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn embedded_consume_race_has_one_winner() {
@@ -395,7 +508,7 @@ async fn redis_key_names_hold_hex_hashes_and_expiring_keys_have_ttls() {
         );
         let ttl: i64 = redis::cmd("PTTL").arg(name).query_async(&mut c).await.unwrap();
         // -2: a short-lived token expired between KEYS and PTTL.
-        let expires = name.contains(":tok:") || name.contains(":quota:");
+        let expires = name.contains(":tok:") || name.contains(":quota:") || name.contains("{outbox}:e:");
         assert!(
             if expires { ttl > 0 || ttl == -2 } else { ttl == -1 },
             "{name} has PTTL {ttl}"

@@ -1,6 +1,6 @@
 //! `POST /api/v1/session`: one heartbeat window scored against the token's
 //! baseline — a drop in score, or behaviour far from the stored profile,
-//! is an anomaly.
+//! is an anomaly. A `block` fires `bot.detected`.
 
 use hyper::StatusCode;
 
@@ -14,6 +14,7 @@ use crate::limits;
 use crate::scoring::{self, Label, Labels};
 use crate::store::Store;
 use crate::tokens;
+use crate::webhook::{self, Event};
 use crate::wire::{self, round2};
 
 /// A drop of more than this many points from the baseline is an anomaly.
@@ -95,6 +96,17 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
     } else {
         "allow"
     };
+    if action == "block" {
+        let event = Event {
+            name: webhook::BOT_DETECTED,
+            user_id: &req.user_id,
+            human: false,
+            confidence,
+            score,
+            token: &req.session_token,
+        };
+        webhook::fire(app, caller, event).await?;
+    }
     app.metrics.scores.observe(confidence);
     let resp = wire::SessionResponse {
         score,

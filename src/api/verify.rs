@@ -1,5 +1,6 @@
 //! `POST /api/v1/verify`: score a window, mint a token that remembers the
-//! verdict and the behavioural profile, and answer.
+//! verdict and the behavioural profile, put the `human.verified` or
+//! `bot.detected` event in the webhook outbox, and answer.
 
 use hyper::StatusCode;
 
@@ -13,6 +14,7 @@ use crate::scoring::{self, Label, Reason, Verdict, MAX_REASONS};
 use crate::signals::Signals;
 use crate::store::Store;
 use crate::tokens::{self, TokenKind, TokenRecord};
+use crate::webhook::{self, Event};
 use crate::wire::{self, round2};
 
 pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Result<HttpResponse, ApiError> {
@@ -59,6 +61,21 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
     app.store
         .token_put(&tokens::hash_token(&token), &record, app.config.token_ttl)
         .await?;
+    // Durable in the outbox before this answers (at-least-once); delivered
+    // later, off the request path.
+    let event = Event {
+        name: if human {
+            webhook::HUMAN_VERIFIED
+        } else {
+            webhook::BOT_DETECTED
+        },
+        user_id: &req.user_id,
+        human,
+        confidence,
+        score,
+        token: &token,
+    };
+    webhook::fire(app, caller, event).await?;
 
     app.metrics.scores.observe(confidence);
     // The agent block is a plan feature and needs behaviour to judge; test

@@ -5,7 +5,12 @@
 //!
 //! - Keys, webhooks and the secret are rare admin writes, so they are
 //!   written through: the call returns only after its redb transaction has
-//!   committed (fsynced), and memory changes only after that.
+//!   committed (fsynced), and memory changes only after that. The webhook
+//!   outbox is written through too, because the contract promises that an
+//!   accepted event survives a crash; only accounts with webhooks pay that
+//!   commit per verify, and concurrent ones share it (group commit). Leases taken by `outbox_claim` live only in
+//!   memory: after a restart nobody holds one, so entries are due at the
+//!   time stored on disk.
 //! - Tokens, consumed flags and quota counters change on every verify. An
 //!   fsync per verify would cap throughput at the disk's fsync rate, so these
 //!   only mark their entry dirty; a background task commits all dirty entries
@@ -20,7 +25,7 @@
 //! memory stays bounded by the token TTL. Dropping the store flushes and
 //! closes the file, so the same directory can be reopened at once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -32,7 +37,7 @@ use super::challenges::Challenges;
 use super::codec::{decode, encode};
 use super::seen::SeenSet;
 use super::shards::{current_month, now_ms, stale_month, Batch, Shards, TokenRow};
-use super::{Attempt, Consume, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
+use super::{Attempt, Consume, OutboxEntry, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
 use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
@@ -47,6 +52,8 @@ const WEBHOOKS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("webhooks")
 const QUOTAS: TableDefinition<&[u8], u64> = TableDefinition::new("quotas");
 /// Token hash → postcard `TokenRow`.
 const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens");
+/// `<event_id>:<webhook_id>` → postcard `OutboxEntry`.
+const OUTBOX: TableDefinition<&str, &[u8]> = TableDefinition::new("outbox");
 
 /// How often expired tokens and stale quota months are dropped.
 const SWEEP_EVERY: Duration = Duration::from_secs(30);
@@ -62,11 +69,41 @@ struct Inner {
     keys: RwLock<Keys>,
     webhooks: RwLock<HashMap<String, Vec<WebhookRecord>>>,
     secret: RwLock<Option<Vec<u8>>>,
+    outbox: Mutex<Outbox>,
+    /// Outbox entries waiting for the next group commit, each batch with
+    /// the sender that tells its caller the outcome.
+    outbox_pending: Mutex<Vec<PendingOutbox>>,
     hot: Shards,
     /// Replay fingerprints (not persisted; see `seen.rs`).
     seen: SeenSet,
     /// Open challenges (not persisted; see `challenges.rs`).
     challenges: Challenges,
+}
+
+type PendingOutbox = (Vec<OutboxEntry>, tokio::sync::oneshot::Sender<Result<(), StoreError>>);
+
+/// The outbox in memory: entries by key, and the same keys ordered by due time.
+#[derive(Default)]
+struct Outbox {
+    entries: HashMap<String, OutboxEntry>,
+    by_due: BTreeSet<(i64, String)>,
+}
+
+impl Outbox {
+    fn insert(&mut self, e: OutboxEntry) {
+        let key = e.key();
+        if let Some(old) = self.entries.get(&key) {
+            self.by_due.remove(&(old.due_ms, key.clone()));
+        }
+        self.by_due.insert((e.due_ms, key.clone()));
+        self.entries.insert(key, e);
+    }
+
+    fn remove(&mut self, key: &str) -> Option<OutboxEntry> {
+        let e = self.entries.remove(key)?;
+        self.by_due.remove(&(e.due_ms, key.to_string()));
+        Some(e)
+    }
 }
 
 #[derive(Default)]
@@ -286,6 +323,160 @@ impl Store for EmbeddedStore {
             .check_and_insert(value, now_ms(), ttl.as_millis() as i64))
     }
 
+    async fn webhook_update(&self, hook: &WebhookRecord) -> Result<bool, StoreError> {
+        let hook = hook.clone();
+        self.admin(move |inner, db| {
+            let exists = inner
+                .webhooks
+                .read()
+                .get(&hook.account)
+                .is_some_and(|l| l.iter().any(|h| h.id == hook.id));
+            if !exists {
+                return Ok(false);
+            }
+            let (k, v) = (encode(&(&hook.account, &hook.id))?, encode(&hook)?);
+            write(db, |txn| {
+                txn.open_table(WEBHOOKS)
+                    .map_err(rdb)?
+                    .insert(k.as_slice(), v.as_slice())
+                    .map_err(rdb)?;
+                Ok(())
+            })?;
+            if let Some(list) = inner.webhooks.write().get_mut(&hook.account) {
+                if let Some(h) = list.iter_mut().find(|h| h.id == hook.id) {
+                    *h = hook;
+                }
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    /// Group commit: the entries join a pending list, and whichever blocking
+    /// task next holds the database commits everything pending in one
+    /// transaction (one fsync), so concurrent verifies share the cost.
+    async fn outbox_put(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
+        let (done, committed) = tokio::sync::oneshot::channel();
+        self.inner.outbox_pending.lock().push((entries.to_vec(), done));
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let db = inner.db.lock();
+            let batch = std::mem::take(&mut *inner.outbox_pending.lock());
+            if batch.is_empty() {
+                return; // an earlier task committed these along with its own
+            }
+            let result = db.as_ref().ok_or_else(closed).and_then(|db| {
+                let mut rows = Vec::new();
+                for e in batch.iter().flat_map(|(entries, _)| entries) {
+                    rows.push((e.key(), encode(e)?));
+                }
+                write(db, |txn| {
+                    let mut t = txn.open_table(OUTBOX).map_err(rdb)?;
+                    for (k, v) in &rows {
+                        t.insert(k.as_str(), v.as_slice()).map_err(rdb)?;
+                    }
+                    Ok(())
+                })
+            });
+            if result.is_ok() {
+                let mut outbox = inner.outbox.lock();
+                for e in batch.iter().flat_map(|(entries, _)| entries) {
+                    outbox.insert(e.clone());
+                }
+            }
+            for (_, done) in batch {
+                let _ = done.send(result.as_ref().map(|_| ()).map_err(|e| StoreError(e.0.clone())));
+            }
+        });
+        committed
+            .await
+            .map_err(|_| StoreError("embedded store: outbox commit task failed".into()))?
+    }
+
+    async fn outbox_claim(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let (claimed, expired) = {
+            let mut outbox = self.inner.outbox.lock();
+            let due: Vec<String> = outbox
+                .by_due
+                .iter()
+                .take_while(|(due, _)| *due <= now_ms)
+                .map(|(_, k)| k.clone())
+                .collect();
+            let (mut claimed, mut expired) = (Vec::new(), Vec::new());
+            for key in due {
+                if claimed.len() >= limit {
+                    break;
+                }
+                let Some(mut e) = outbox.remove(&key) else { continue };
+                if e.expires_ms <= now_ms {
+                    expired.push(key);
+                    continue;
+                }
+                // The lease is kept in memory only: disk keeps the real due time.
+                let leased = OutboxEntry {
+                    due_ms: lease_until_ms,
+                    ..e.clone()
+                };
+                outbox.insert(leased);
+                e.due_ms = now_ms;
+                claimed.push(e);
+            }
+            (claimed, expired)
+        };
+        if !expired.is_empty() {
+            self.admin(move |_, db| {
+                write(db, |txn| {
+                    let mut t = txn.open_table(OUTBOX).map_err(rdb)?;
+                    for k in &expired {
+                        t.remove(k.as_str()).map_err(rdb)?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        }
+        Ok(claimed)
+    }
+
+    async fn outbox_reschedule(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let entry = entry.clone();
+        self.admin(move |inner, db| {
+            let key = entry.key();
+            if !inner.outbox.lock().entries.contains_key(&key) {
+                return Ok(());
+            }
+            let v = encode(&entry)?;
+            write(db, |txn| {
+                txn.open_table(OUTBOX)
+                    .map_err(rdb)?
+                    .insert(key.as_str(), v.as_slice())
+                    .map_err(rdb)?;
+                Ok(())
+            })?;
+            inner.outbox.lock().insert(entry);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn outbox_delete(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let key = entry.key();
+        self.admin(move |inner, db| {
+            write(db, |txn| {
+                txn.open_table(OUTBOX).map_err(rdb)?.remove(key.as_str()).map_err(rdb)?;
+                Ok(())
+            })?;
+            inner.outbox.lock().remove(&key);
+            Ok(())
+        })
+        .await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
     }
@@ -304,6 +495,8 @@ impl Inner {
             keys: RwLock::default(),
             webhooks: RwLock::default(),
             secret: RwLock::default(),
+            outbox: Mutex::default(),
+            outbox_pending: Mutex::default(),
             hot: Shards::new(),
             seen: SeenSet::default(),
             challenges: Challenges::default(),
@@ -346,6 +539,17 @@ impl Inner {
                 .retain(|k, v| match (<[u8; 32]>::try_from(k), decode::<TokenRow>(v)) {
                     (Ok(h), Ok(row)) if row.expires_at_ms > now => {
                         inner.hot.token_load(h, row);
+                        true
+                    }
+                    _ => false,
+                })
+                .map_err(rdb)?;
+            let mut outbox = inner.outbox.lock();
+            txn.open_table(OUTBOX)
+                .map_err(rdb)?
+                .retain(|_, v| match decode::<OutboxEntry>(v) {
+                    Ok(e) if e.expires_ms > now => {
+                        outbox.insert(e);
                         true
                     }
                     _ => false,

@@ -17,6 +17,16 @@
 //! | `huma:{<acct>}:wh`           | hash   | webhook id → postcard `WebhookRecord`   | none          |
 //! | `huma:{<acct>}:ch:<id>`      | hash   | `r` postcard record, `a` attempts, `p`  | challenge ttl |
 //! | `huma:{<acct>}:fp:<hex>`     | string | `1`: a replay fingerprint was seen      | replay window |
+//! | `huma:{outbox}:due`          | zset   | `<evt id>:<wh id>` by due time (ms)     | none          |
+//! | `huma:{outbox}:e:<evt>:<wh>` | string | postcard `OutboxEntry` (holds the userId)| end of retries|
+//!
+//! The outbox is one global queue under its own hash tag, so claiming due
+//! entries is one script in one slot. On a cluster it therefore lives on one
+//! node; that is deliberate: only accounts with webhooks write to it, an
+//! entry lives until it is delivered (usually milliseconds), and a
+//! per-account queue would need a cross-slot index to find due work. The
+//! zset has no TTL, but every entry does (the end of its retry schedule),
+//! and the claim script drops members whose entry has expired.
 //!
 //! Connections come from a bb8 pool of multiplexed connections. A checkout
 //! only clones the connection handle and returns it at once, so any number
@@ -34,7 +44,7 @@ use bb8_redis::redis::{self, Cmd, FromRedisValue, RedisError};
 use bb8_redis::{bb8, RedisConnectionManager};
 
 use super::codec::{decode, encode, hex};
-use super::{Attempt, Consume, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
+use super::{Attempt, Consume, OutboxEntry, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
 use crate::challenges::{ChallengeRecord, MAX_ATTEMPTS};
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
@@ -80,6 +90,36 @@ if ARGV[1] == '1' then
 end
 redis.call('HSET', KEYS[1], 'a', a - 1)
 return a - 1";
+/// Replaces a webhook only if it still exists: 1 replaced, 0 gone.
+const WEBHOOK_UPDATE_LUA: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1";
+/// Up to ARGV[3] members due by ARGV[1], leased until ARGV[2]; returns their
+/// entries. Entry keys are `ARGV[4] .. member`, in the zset's slot (same hash
+/// tag), so the script stays within one slot on a cluster.
+const OUTBOX_CLAIM_LUA: &str = r"
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, id in ipairs(ids) do
+  local v = redis.call('GET', ARGV[4] .. id)
+  if v then
+    redis.call('ZADD', KEYS[1], ARGV[2], id)
+    out[#out + 1] = v
+  else
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+return out";
+/// Stores a rescheduled entry, keeping its TTL, only if it still exists.
+const OUTBOX_RESCHEDULE_LUA: &str = r"
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'KEEPTTL')
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+return 1";
+
+const OUTBOX_DUE: &str = "huma:{outbox}:due";
+const OUTBOX_ENTRY_PREFIX: &str = "huma:{outbox}:e:";
 
 pub struct RedisStore {
     pool: bb8::Pool<Manager>,
@@ -90,6 +130,9 @@ pub struct RedisStore {
     quota_refund: Lua,
     webhook_add: Lua,
     challenge_attempt: Lua,
+    webhook_update: Lua,
+    outbox_claim: Lua,
+    outbox_reschedule: Lua,
 }
 
 /// A Lua script called by its SHA-1 (EVALSHA). The `script` feature of the
@@ -148,6 +191,9 @@ impl RedisStore {
             quota_refund: Lua::new(QUOTA_REFUND_LUA),
             webhook_add: Lua::new(WEBHOOK_ADD_LUA),
             challenge_attempt: Lua::new(CHALLENGE_ATTEMPT_LUA),
+            webhook_update: Lua::new(WEBHOOK_UPDATE_LUA),
+            outbox_claim: Lua::new(OUTBOX_CLAIM_LUA),
+            outbox_reschedule: Lua::new(OUTBOX_RESCHEDULE_LUA),
         };
         store
             .ping()
@@ -197,12 +243,22 @@ impl Lua {
         key: &str,
         args: impl Fn(&mut Cmd) -> &mut Cmd,
     ) -> Result<T, RedisError> {
+        self.call_keys(c, &[key], args).await
+    }
+
+    /// The same over several keys (all in one slot).
+    async fn call_keys<T: FromRedisValue>(
+        &self,
+        c: &mut MultiplexedConnection,
+        keys: &[&str],
+        args: impl Fn(&mut Cmd) -> &mut Cmd,
+    ) -> Result<T, RedisError> {
         let mut cmd = redis::cmd("EVALSHA");
-        args(cmd.arg(&self.sha).arg(1).arg(key));
+        args(cmd.arg(&self.sha).arg(keys.len()).arg(keys));
         match cmd.query_async(c).await {
             Err(e) if e.code() == Some("NOSCRIPT") => {
                 let mut cmd = redis::cmd("EVAL");
-                args(cmd.arg(self.src).arg(1).arg(key));
+                args(cmd.arg(self.src).arg(keys.len()).arg(keys));
                 cmd.query_async(c).await
             }
             other => other,
@@ -481,6 +537,93 @@ impl Store for RedisStore {
         Ok(set.is_none())
     }
 
+    async fn webhook_update(&self, hook: &WebhookRecord) -> Result<bool, StoreError> {
+        let (name, bytes) = (webhooks_name(&hook.account), encode(hook)?);
+        let n: i64 = self
+            .run(|mut c| async move {
+                self.webhook_update
+                    .call(&mut c, &name, |cmd| cmd.arg(&hook.id).arg(&bytes))
+                    .await
+            })
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn outbox_put(&self, entries: &[OutboxEntry]) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        for e in entries {
+            let name = outbox_entry_name(&e.key());
+            pipe.cmd("SET")
+                .arg(&name)
+                .arg(encode(e)?)
+                .arg("PXAT")
+                .arg(e.expires_ms.max(1))
+                .ignore();
+            pipe.cmd("ZADD").arg(OUTBOX_DUE).arg(e.due_ms).arg(e.key()).ignore();
+        }
+        self.run(|mut c| async move { pipe.exec_async(&mut c).await }).await
+    }
+
+    async fn outbox_claim(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let blobs: Vec<Vec<u8>> = self
+            .run(|mut c| async move {
+                self.outbox_claim
+                    .call(&mut c, OUTBOX_DUE, |cmd| {
+                        cmd.arg(now_ms)
+                            .arg(lease_until_ms)
+                            .arg(limit.max(1))
+                            .arg(OUTBOX_ENTRY_PREFIX)
+                    })
+                    .await
+            })
+            .await?;
+        // An unreadable entry is skipped (it expires) rather than blocking the
+        // queue; one past its end of life by `now_ms` (Redis expires it by its
+        // own clock) is deleted here.
+        let mut claimed = Vec::with_capacity(blobs.len());
+        for mut e in blobs.iter().filter_map(|b| decode::<OutboxEntry>(b).ok()) {
+            if e.expires_ms <= now_ms {
+                self.outbox_delete(&e).await?;
+                continue;
+            }
+            e.due_ms = now_ms;
+            claimed.push(e);
+        }
+        Ok(claimed)
+    }
+
+    async fn outbox_reschedule(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let (key, bytes) = (entry.key(), encode(entry)?);
+        let name = outbox_entry_name(&key);
+        let _: i64 = self
+            .run(|mut c| async move {
+                self.outbox_reschedule
+                    .call_keys(&mut c, &[OUTBOX_DUE, &name], |cmd| {
+                        cmd.arg(&bytes).arg(entry.due_ms).arg(&key)
+                    })
+                    .await
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn outbox_delete(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let key = entry.key();
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .del(outbox_entry_name(&key))
+            .ignore()
+            .zrem(OUTBOX_DUE, &key)
+            .ignore();
+        self.run(|mut c| async move { pipe.exec_async(&mut c).await }).await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         let pong: String = self
             .run(|mut c| async move { redis::cmd("PING").query_async(&mut c).await })
@@ -515,6 +658,10 @@ fn quota_name(account: &str, month: &str) -> String {
 
 fn webhooks_name(account: &str) -> String {
     format!("huma:{{{account}}}:wh")
+}
+
+fn outbox_entry_name(key: &str) -> String {
+    format!("{OUTBOX_ENTRY_PREFIX}{key}")
 }
 
 #[cfg(test)]

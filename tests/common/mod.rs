@@ -93,3 +93,4 @@ fn ping(port: u16) -> bool {
 
 pub mod api;
 pub mod huma;
+pub mod receiver;
