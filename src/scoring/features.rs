@@ -516,6 +516,9 @@ fn touches(t: &[f64], f: &mut Features) {
 const SHAPE_MIN_PX: f64 = 30.0;
 /// Perpendicular distances below this (px) are pixel quantisation.
 const CROSS_MIN_PX: f64 = 1.5;
+/// Typical distance of a human movement's speed peak from mid-way (share
+/// of its duration), the prior that [`Features::peak_offcentre`] starts from.
+const PEAK_OFFCENTRE_PRIOR: f64 = 0.25;
 /// Turns smaller than this (rad) have no reliable sign.
 const BEND_MIN: f64 = 0.02;
 
@@ -590,7 +593,9 @@ fn shape(m: &[f64], f: &mut Features) {
     f.turn_jerk = ratio(sums.turn_jerk, sums.turn_jerk_n);
     f.speed_roughness = ratio(sums.roughness, n);
     f.speed_peaks = ratio(sums.peaks, n);
-    f.peak_offcentre = ratio(sums.peak_off, n);
+    // Shrunk toward a typical human value by two pseudo-movements: one
+    // movement that happens to peak mid-way says little, ten say a lot.
+    f.peak_offcentre = ((sums.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
     f.placements = placements as f32;
     f.fitts_log_ratio = ratio(sums.fitts, n);
     f.fitts_log_abs = ratio(sums.fitts_abs, n);

@@ -68,7 +68,7 @@ pub const INPUT_NAMES: [(&str, Label, Label); INPUTS] = {
 
 /// Largest magnitude (logit) of one trained term.
 pub const MAX_TERM: f32 = 2.0;
-/// Pointer evidence (moving steps + 5 per click) at which the trained part
+/// Pointer evidence (moving steps + 5 per click + 10 per placement) at which the trained part
 /// counts fully; below it the logit is shrunk toward [`BIAS`].
 pub const FULL_EVIDENCE: f32 = 40.0;
 /// Standardised inputs are clipped to this many standard deviations, so a
@@ -128,7 +128,7 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
         dense,
         dense,
         always,
-        shaped,
+        dense_shaped,
         shaped,
         shaped,
         dense_shaped,
@@ -136,7 +136,7 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
         dense_shaped,
         dense_shaped,
         dense_shaped,
-        shaped,
+        dense_shaped,
         shaped,
         shaped,
         dense,
@@ -152,7 +152,7 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
 
 /// How much pointer evidence the window holds, in [0, 1].
 pub fn evidence(f: &Features) -> f32 {
-    ((f.speed_samples + 5.0 * f.clicks) / FULL_EVIDENCE).clamp(0.0, 1.0)
+    ((f.speed_samples + 5.0 * f.clicks + 10.0 * f.placements) / FULL_EVIDENCE).clamp(0.0, 1.0)
 }
 
 /// Standardised, gated inputs.
@@ -358,8 +358,14 @@ fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
     let e = evidence(f);
     let base = BIAS + e * (w.bias - w.threshold - BIAS);
     out[INPUTS] = t(0.6 * typed * sym(f.key_flight_cv, 0.18, 0.08), NaturalTyping, BotTyping);
+    // Keys held under ~20 ms or struck under ~25 ms apart on average are
+    // beyond fingers (Dhakal et al., CHI 2018: holds ≈ 100 ms, fastest
+    // typists' intervals ≈ 60 ms); each alone stays under BIAS.
     out[INPUTS + 1] = t(
-        0.3 * held * sym(f.key_hold_cv, 0.1, 0.06) - 0.5 * held * f.zero_hold_share,
+        0.3 * held * sym(f.key_hold_cv, 0.1, 0.06)
+            - 0.5 * held * f.zero_hold_share
+            - 0.6 * held * (1.0 - ramp(f.key_hold_mean, 15.0, 40.0))
+            - 0.6 * typed * (1.0 - ramp(f.key_flight_mean, 25.0, 50.0)),
         NaturalTyping,
         BotTyping,
     );
