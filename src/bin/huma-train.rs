@@ -156,7 +156,7 @@ fn main() {
         "caught %",
         human_groups
             .iter()
-            .map(|g| format!("{:>22}", format!("{g} fp%")))
+            .map(|g| format!("{:>24}", format!("{g} fp%")))
             .collect::<String>()
     );
     let mut lofo = Vec::new();
@@ -175,7 +175,7 @@ fn main() {
             .iter()
             .map(|g| {
                 let (n, c) = count(&rows, &hit, |r| &r.group == *g);
-                format!("{:>22.2}", pct(c, n))
+                format!("{:>24.2}", pct(c, n))
             })
             .collect();
         println!("{fam:<36} {n:>8} {:>9.2}   {fps}", pct(c, n));
@@ -497,7 +497,7 @@ fn weights_file(w: &Weights, args: &Args) -> String {
     let arr = |v: &[f32; INPUTS]| {
         let mut s = String::from("[\n");
         for (i, x) in v.iter().enumerate() {
-            let _ = writeln!(s, "        {x:?}, // {}", INPUT_NAMES[i].0);
+            let _ = writeln!(s, "        // {}\n        {x:?},", INPUT_NAMES[i].0);
         }
         s.push_str("    ]");
         s

@@ -6,88 +6,166 @@ use super::model::Weights;
 
 pub const TRAINED: Weights = Weights {
     mean: [
-        0.8549377,     // straightness
-        0.75829196,    // speed_cv
-        0.6147485,     // accel_flips
-        0.16258405,    // turn_mean
-        -0.6633102,    // ln_speed_mean
-        0.87275594,    // interval_cv
-        0.27136317,    // dt_repeat_share
-        0.35991445,    // pause_share
-        0.43398583,    // peak_pos
-        0.16801007,    // edge_peak_share
-        0.13646661,    // deviation
-        0.5603308,     // chord_crossings
-        0.5660921,     // bend_consistency
-        0.18743469,    // turn_jerk
-        2.2184107,     // speed_roughness
-        8.470926,      // speed_peaks
-        0.24358688,    // peak_offcentre
-        0.5163657,     // fitts_log_ratio
-        0.7214562,     // fitts_log_abs
-        0.279089,      // micro_share
-        0.016580107,   // click_corrections
-        0.00019113971, // ln_teleports
-        0.0087177055,  // ln_jumps
-        0.082826704,   // ln_placements
-        0.11737177,    // instant_click_share
-        0.121548966,   // centered_click_share
+        // straightness
+        0.8549377,
+        // speed_cv
+        0.75829196,
+        // accel_flips
+        0.6147485,
+        // turn_mean
+        0.16258405,
+        // ln_speed_mean
+        -0.6633102,
+        // interval_cv
+        0.87275594,
+        // dt_repeat_share
+        0.27136317,
+        // pause_share
+        0.35991445,
+        // peak_pos
+        0.43398583,
+        // edge_peak_share
+        0.16801007,
+        // deviation
+        0.13646661,
+        // chord_crossings
+        0.5603308,
+        // bend_consistency
+        0.5660921,
+        // turn_jerk
+        0.18743469,
+        // speed_roughness
+        2.2184107,
+        // speed_peaks
+        8.470926,
+        // peak_offcentre
+        0.24358688,
+        // fitts_log_ratio
+        0.5163657,
+        // fitts_log_abs
+        0.7214562,
+        // micro_share
+        0.279089,
+        // click_corrections
+        0.016580107,
+        // ln_teleports
+        0.00019113971,
+        // ln_jumps
+        0.0087177055,
+        // ln_placements
+        0.082826704,
+        // instant_click_share
+        0.11737177,
+        // centered_click_share
+        0.121548966,
     ],
     scale: [
-        0.18291242,  // straightness
-        0.3091011,   // speed_cv
-        0.1318925,   // accel_flips
-        0.102268845, // turn_mean
-        0.6440165,   // ln_speed_mean
-        0.38475314,  // interval_cv
-        0.21141385,  // dt_repeat_share
-        0.22052784,  // pause_share
-        0.17176881,  // peak_pos
-        0.2505274,   // edge_peak_share
-        0.18875113,  // deviation
-        0.71234936,  // chord_crossings
-        0.18264651,  // bend_consistency
-        0.14328305,  // turn_jerk
-        1.137272,    // speed_roughness
-        2.4132245,   // speed_peaks
-        0.05847239,  // peak_offcentre
-        0.5631238,   // fitts_log_ratio
-        0.3905448,   // fitts_log_abs
-        0.25628307,  // micro_share
-        0.11953439,  // click_corrections
-        0.012389548, // ln_teleports
-        0.09284486,  // ln_jumps
-        0.3601676,   // ln_placements
-        0.320241,    // instant_click_share
-        0.32132474,  // centered_click_share
+        // straightness
+        0.18291242,
+        // speed_cv
+        0.3091011,
+        // accel_flips
+        0.1318925,
+        // turn_mean
+        0.102268845,
+        // ln_speed_mean
+        0.6440165,
+        // interval_cv
+        0.38475314,
+        // dt_repeat_share
+        0.21141385,
+        // pause_share
+        0.22052784,
+        // peak_pos
+        0.17176881,
+        // edge_peak_share
+        0.2505274,
+        // deviation
+        0.18875113,
+        // chord_crossings
+        0.71234936,
+        // bend_consistency
+        0.18264651,
+        // turn_jerk
+        0.14328305,
+        // speed_roughness
+        1.137272,
+        // speed_peaks
+        2.4132245,
+        // peak_offcentre
+        0.05847239,
+        // fitts_log_ratio
+        0.5631238,
+        // fitts_log_abs
+        0.3905448,
+        // micro_share
+        0.25628307,
+        // click_corrections
+        0.11953439,
+        // ln_teleports
+        0.012389548,
+        // ln_jumps
+        0.09284486,
+        // ln_placements
+        0.3601676,
+        // instant_click_share
+        0.320241,
+        // centered_click_share
+        0.32132474,
     ],
     coef: [
-        0.089632265,   // straightness
-        0.71097153,    // speed_cv
-        -0.1512139,    // accel_flips
-        0.059093535,   // turn_mean
-        -0.023704782,  // ln_speed_mean
-        0.7710884,     // interval_cv
-        0.012226586,   // dt_repeat_share
-        -0.057303865,  // pause_share
-        0.18161492,    // peak_pos
-        -0.03508539,   // edge_peak_share
-        -0.044113353,  // deviation
-        0.03066655,    // chord_crossings
-        0.15905635,    // bend_consistency
-        0.18526448,    // turn_jerk
-        -0.0044926982, // speed_roughness
-        0.19782868,    // speed_peaks
-        0.19505909,    // peak_offcentre
-        -0.03940261,   // fitts_log_ratio
-        -0.19921593,   // fitts_log_abs
-        0.004650819,   // micro_share
-        0.03894133,    // click_corrections
-        0.0026962496,  // ln_teleports
-        0.039270077,   // ln_jumps
-        -0.567101,     // ln_placements
-        -0.4470461,    // instant_click_share
-        -0.5927356,    // centered_click_share
+        // straightness
+        0.089632265,
+        // speed_cv
+        0.71097153,
+        // accel_flips
+        -0.1512139,
+        // turn_mean
+        0.059093535,
+        // ln_speed_mean
+        -0.023704782,
+        // interval_cv
+        0.7710884,
+        // dt_repeat_share
+        0.012226586,
+        // pause_share
+        -0.057303865,
+        // peak_pos
+        0.18161492,
+        // edge_peak_share
+        -0.03508539,
+        // deviation
+        -0.044113353,
+        // chord_crossings
+        0.03066655,
+        // bend_consistency
+        0.15905635,
+        // turn_jerk
+        0.18526448,
+        // speed_roughness
+        -0.0044926982,
+        // speed_peaks
+        0.19782868,
+        // peak_offcentre
+        0.19505909,
+        // fitts_log_ratio
+        -0.03940261,
+        // fitts_log_abs
+        -0.19921593,
+        // micro_share
+        0.004650819,
+        // click_corrections
+        0.03894133,
+        // ln_teleports
+        0.0026962496,
+        // ln_jumps
+        0.039270077,
+        // ln_placements
+        -0.567101,
+        // instant_click_share
+        -0.4470461,
+        // centered_click_share
+        -0.5927356,
     ],
     bias: 1.8990632,
     threshold: -0.05926271,
