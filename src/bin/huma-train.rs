@@ -579,6 +579,32 @@ fn debug_worst(rows: &[Row], w: &Weights) {
         }
         println!();
     }
+    for i in [16usize, 13, 14, 8] {
+        println!("{} low tail (p0.1 p1 p5 p50) by group, dense only:", INPUT_NAMES[i].0);
+        for g in &groups {
+            let mut xs: Vec<(f32, f32)> = rows
+                .iter()
+                .filter(|r| r.group == *g)
+                .map(|r| (inputs(&r.f), r.f.shaped))
+                .filter(|((_, gt), _)| gt[i] > 0.0)
+                .map(|((x, _), n)| (x[i], n))
+                .collect();
+            xs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let q = |p: f64| {
+                xs.get(((xs.len() as f64 - 1.0) * p) as usize)
+                    .copied()
+                    .unwrap_or((f32::NAN, 0.0))
+            };
+            println!(
+                "  {g:<30} n={:>5} {:?} {:?} {:?} {:?}",
+                xs.len(),
+                q(0.001),
+                q(0.01),
+                q(0.05),
+                q(0.5)
+            );
+        }
+    }
     for g in ["balabit/human", "iliou/human", "mousecapture/human"] {
         println!("worst {g}:");
         for (c, r) in v.iter().filter(|(_, r)| r.group == g).take(6) {

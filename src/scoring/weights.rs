@@ -16,10 +16,6 @@ pub const TRAINED: Weights = Weights {
         0.16258405,
         // ln_speed_mean
         -0.6633102,
-        // interval_cv
-        0.87275594,
-        // dt_repeat_share
-        0.27136317,
         // pause_share
         0.35991445,
         // peak_pos
@@ -38,8 +34,8 @@ pub const TRAINED: Weights = Weights {
         2.2184107,
         // speed_peaks
         8.470926,
-        // peak_offcentre
-        0.24358688,
+        // peak_centred
+        0.002438285,
         // fitts_log_ratio
         0.5163657,
         // fitts_log_abs
@@ -70,10 +66,6 @@ pub const TRAINED: Weights = Weights {
         0.102268845,
         // ln_speed_mean
         0.6440165,
-        // interval_cv
-        0.38475314,
-        // dt_repeat_share
-        0.21141385,
         // pause_share
         0.22052784,
         // peak_pos
@@ -92,8 +84,8 @@ pub const TRAINED: Weights = Weights {
         1.137272,
         // speed_peaks
         2.4132245,
-        // peak_offcentre
-        0.05847239,
+        // peak_centred
+        0.011297267,
         // fitts_log_ratio
         0.5631238,
         // fitts_log_abs
@@ -115,58 +107,54 @@ pub const TRAINED: Weights = Weights {
     ],
     coef: [
         // straightness
-        0.089632265,
+        0.14373617,
         // speed_cv
-        0.71097153,
+        0.77422357,
         // accel_flips
-        -0.1512139,
+        -0.26198897,
         // turn_mean
-        0.059093535,
+        0.082694516,
         // ln_speed_mean
-        -0.023704782,
-        // interval_cv
-        0.7710884,
-        // dt_repeat_share
-        0.012226586,
+        -0.019134382,
         // pause_share
-        -0.057303865,
+        -0.06049419,
         // peak_pos
-        0.18161492,
+        0.22825044,
         // edge_peak_share
-        -0.03508539,
+        -0.047470327,
         // deviation
-        -0.044113353,
+        -0.043161612,
         // chord_crossings
-        0.03066655,
+        -0.00023172425,
         // bend_consistency
-        0.15905635,
+        0.21652782,
         // turn_jerk
-        0.18526448,
+        0.17616026,
         // speed_roughness
-        -0.0044926982,
+        -0.07890546,
         // speed_peaks
-        0.19782868,
-        // peak_offcentre
-        0.19505909,
+        0.117156446,
+        // peak_centred
+        -0.6037838,
         // fitts_log_ratio
-        -0.03940261,
+        -0.06619923,
         // fitts_log_abs
-        -0.19921593,
+        -0.25416735,
         // micro_share
-        0.004650819,
+        0.03270013,
         // click_corrections
-        0.03894133,
+        0.038091112,
         // ln_teleports
-        0.0026962496,
+        0.0028213356,
         // ln_jumps
-        0.039270077,
+        0.04003689,
         // ln_placements
-        -0.567101,
+        -0.5590254,
         // instant_click_share
-        -0.4470461,
+        -0.4315104,
         // centered_click_share
-        -0.5927356,
+        -0.5755776,
     ],
-    bias: 1.8990632,
-    threshold: -0.05926271,
+    bias: 1.8380737,
+    threshold: -0.2449663,
 };
