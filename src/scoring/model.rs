@@ -102,7 +102,7 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
         f.bend_consistency,
         f.turn_jerk.min(3.0),
         f.speed_roughness.min(5.0),
-        f.speed_peaks.min(10.0),
+        f.speed_peaks.min(30.0),
         // A hinge: only peaks consistently near mid-way (an eased tween)
         // speak; how far off-centre a hand's peaks are says little more.
         (PEAK_CENTRED - f.peak_offcentre).max(0.0),

@@ -33,7 +33,7 @@ pub const TRAINED: Weights = Weights {
         // speed_roughness
         2.2184107,
         // speed_peaks
-        8.470926,
+        9.817188,
         // peak_centred
         0.002438285,
         // fitts_log_ratio
@@ -83,7 +83,7 @@ pub const TRAINED: Weights = Weights {
         // speed_roughness
         1.137272,
         // speed_peaks
-        2.4132245,
+        3.96866,
         // peak_centred
         0.011297267,
         // fitts_log_ratio
@@ -107,54 +107,54 @@ pub const TRAINED: Weights = Weights {
     ],
     coef: [
         // straightness
-        0.14373617,
+        0.11928121,
         // speed_cv
-        0.77422357,
+        0.7718239,
         // accel_flips
-        -0.26198897,
+        -0.24114679,
         // turn_mean
-        0.082694516,
+        0.09635205,
         // ln_speed_mean
-        -0.019134382,
+        -0.03196353,
         // pause_share
-        -0.06049419,
+        -0.0690962,
         // peak_pos
-        0.22825044,
+        0.21426137,
         // edge_peak_share
-        -0.047470327,
+        -0.047063723,
         // deviation
-        -0.043161612,
+        -0.04036786,
         // chord_crossings
-        -0.00023172425,
+        0.00051944825,
         // bend_consistency
-        0.21652782,
+        0.20774992,
         // turn_jerk
-        0.17616026,
+        0.17113297,
         // speed_roughness
-        -0.07890546,
+        -0.043416817,
         // speed_peaks
-        0.117156446,
+        -0.16633101,
         // peak_centred
-        -0.6037838,
+        -0.63679814,
         // fitts_log_ratio
-        -0.06619923,
+        -0.04828208,
         // fitts_log_abs
-        -0.25416735,
+        -0.2513679,
         // micro_share
-        0.03270013,
+        0.06311372,
         // click_corrections
-        0.038091112,
+        0.039552204,
         // ln_teleports
-        0.0028213356,
+        0.0027919335,
         // ln_jumps
-        0.04003689,
+        0.039586503,
         // ln_placements
-        -0.5590254,
+        -0.55771345,
         // instant_click_share
-        -0.4315104,
+        -0.442042,
         // centered_click_share
-        -0.5755776,
+        -0.5858369,
     ],
-    bias: 1.8380737,
-    threshold: -0.2449663,
+    bias: 1.8508494,
+    threshold: -0.21348064,
 };
