@@ -520,7 +520,9 @@ const CROSS_MIN_PX: f64 = 1.5;
 /// of its duration), the prior that [`Features::peak_offcentre`] starts from.
 const PEAK_OFFCENTRE_PRIOR: f64 = 0.25;
 /// Turns smaller than this (rad) have no reliable sign.
-const BEND_MIN: f64 = 0.02;
+const BEND_MIN: f64 = 0.05;
+/// Path length (px) over which one bend direction is read.
+const BEND_STEP_PX: f64 = 8.0;
 
 /// Sums over measured movements, turned into means at the end.
 #[derive(Default)]
@@ -618,6 +620,7 @@ fn movement(m: &[f64], a: usize, b: usize, s: &mut ShapeSums) {
     let (mut dev_max, mut side, mut crossings) = (0.0f64, 0i8, 0u32);
     let (mut pos, mut neg, mut last_turn, mut jerk, mut jerk_n) = (0u32, 0u32, f64::NAN, 0.0, 0u32);
     let (mut last_dx, mut last_dy) = (0.0f64, 0.0f64);
+    let (mut acc_dx, mut acc_dy, mut bend_dx, mut bend_dy) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for i in a + 1..=b {
         let (t0, x0, y0) = row(i - 1);
         let (t1, x1, y1) = row(i);
@@ -646,11 +649,21 @@ fn movement(m: &[f64], a: usize, b: usize, s: &mut ShapeSums) {
                 side = now;
             }
         }
+        // Bends are read on chords of at least BEND_STEP_PX of path, so
+        // pixel rounding cannot flip their sign and the sampling rate does
+        // not matter (a resampling by arc length).
+        (acc_dx, acc_dy) = (acc_dx + dx, acc_dy + dy);
+        if acc_dx.hypot(acc_dy) >= BEND_STEP_PX {
+            if bend_dx != 0.0 || bend_dy != 0.0 {
+                let turn = (bend_dx * acc_dy - bend_dy * acc_dx).atan2(bend_dx * acc_dx + bend_dy * acc_dy);
+                pos += (turn > BEND_MIN) as u32;
+                neg += (turn < -BEND_MIN) as u32;
+            }
+            (bend_dx, bend_dy, acc_dx, acc_dy) = (acc_dx, acc_dy, 0.0, 0.0);
+        }
         if d >= TURN_MIN_PX {
             if last_dx != 0.0 || last_dy != 0.0 {
                 let turn = (last_dx * dy - last_dy * dx).atan2(last_dx * dx + last_dy * dy);
-                pos += (turn > BEND_MIN) as u32;
-                neg += (turn < -BEND_MIN) as u32;
                 if last_turn.is_finite() {
                     jerk += (turn - last_turn).abs();
                     jerk_n += 1;

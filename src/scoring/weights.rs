@@ -27,7 +27,7 @@ pub const TRAINED: Weights = Weights {
         // chord_crossings
         0.5603308,
         // bend_consistency
-        0.5660921,
+        0.5820166,
         // turn_jerk
         0.18743469,
         // speed_roughness
@@ -77,7 +77,7 @@ pub const TRAINED: Weights = Weights {
         // chord_crossings
         0.71234936,
         // bend_consistency
-        0.18264651,
+        0.1955097,
         // turn_jerk
         0.14328305,
         // speed_roughness
@@ -107,54 +107,54 @@ pub const TRAINED: Weights = Weights {
     ],
     coef: [
         // straightness
-        0.11928121,
+        0.10650011,
         // speed_cv
-        0.7718239,
+        0.79739857,
         // accel_flips
-        -0.24114679,
+        -0.26048848,
         // turn_mean
-        0.09635205,
+        0.08799364,
         // ln_speed_mean
-        -0.03196353,
+        -0.022241622,
         // pause_share
-        -0.0690962,
+        -0.0680221,
         // peak_pos
-        0.21426137,
+        0.2237019,
         // edge_peak_share
-        -0.047063723,
+        -0.04662374,
         // deviation
-        -0.04036786,
+        -0.02416191,
         // chord_crossings
-        0.00051944825,
+        0.010657849,
         // bend_consistency
-        0.20774992,
+        0.08448528,
         // turn_jerk
-        0.17113297,
+        0.19153892,
         // speed_roughness
-        -0.043416817,
+        -0.057812132,
         // speed_peaks
-        -0.16633101,
+        -0.18018246,
         // peak_centred
-        -0.63679814,
+        -0.6340785,
         // fitts_log_ratio
-        -0.04828208,
+        -0.05210946,
         // fitts_log_abs
-        -0.2513679,
+        -0.26141217,
         // micro_share
-        0.06311372,
+        0.043687955,
         // click_corrections
-        0.039552204,
+        0.03930288,
         // ln_teleports
-        0.0027919335,
+        0.00285194,
         // ln_jumps
-        0.039586503,
+        0.041643664,
         // ln_placements
-        -0.55771345,
+        -0.5547126,
         // instant_click_share
-        -0.442042,
+        -0.43734106,
         // centered_click_share
-        -0.5858369,
+        -0.581802,
     ],
-    bias: 1.8508494,
-    threshold: -0.21348064,
+    bias: 1.8363254,
+    threshold: -0.2350325,
 };
