@@ -579,7 +579,11 @@ fn debug_worst(rows: &[Row], w: &Weights) {
         }
         println!();
     }
-    for i in [16usize, 13, 14, 8] {
+    let named = |n: &str| INPUT_NAMES.iter().position(|x| x.0 == n);
+    for i in ["peak_centred", "turn_jerk", "speed_roughness", "peak_pos"]
+        .into_iter()
+        .filter_map(named)
+    {
         println!("{} low tail (p0.1 p1 p5 p50) by group, dense only:", INPUT_NAMES[i].0);
         for g in &groups {
             let mut xs: Vec<(f32, f32)> = rows
