@@ -24,6 +24,8 @@ pub const JUMP_MIN_PX: f64 = 150.0;
 /// A click this far (px) from the last pointer sample did not arrive by
 /// moving the pointer there.
 pub const TELEPORT_PX: f64 = 80.0;
+/// The approach to a click: the pointer samples this long before it (ms).
+pub const APPROACH_MS: f64 = 300.0;
 /// Mean sampling interval (ms) below which tremor is visible; sparser
 /// traces average it out, so its absence proves nothing.
 pub const DENSE_SAMPLING_MS: f64 = 40.0;
@@ -72,6 +74,51 @@ pub struct Features {
     pub jumps: f32,
     /// Share of the window spent in pauses between movements.
     pub pause_share: f32,
+    /// Share of sampling intervals exactly equal (±0.5 ms) to the one
+    /// before: a timer, not a hand, is emitting the moves.
+    pub dt_repeat_share: f32,
+    // --- shape of each sub-movement (see [`shape`]), means over movements ---
+    /// Movements long enough for their shape to be measured.
+    pub shaped: f32,
+    /// Where the speed peaks, as a share of the movement's duration. Human
+    /// reaches are log-normal (fast rise, longer decay: ≈ 0.3–0.45); an
+    /// ease-in-out tween peaks at 0.5.
+    pub peak_pos: f32,
+    /// Share of movements whose fastest step is the first or the last: no
+    /// acceleration or no braking phase.
+    pub edge_peak_share: f32,
+    /// Largest perpendicular distance from the chord, per chord length.
+    pub deviation: f32,
+    /// Times the path crosses its chord (beyond 1.5 px): a hand wobbles,
+    /// a Bezier bends one way (or at most twice).
+    pub chord_crossings: f32,
+    /// Share of turns in the movement's dominant direction: 1 is a curve
+    /// that bends one way throughout.
+    pub bend_consistency: f32,
+    /// Mean change of the turn angle from step to step (rad): tremor and
+    /// corrections make it rough, a spline makes it smooth.
+    pub turn_jerk: f32,
+    /// Total variation of speed over twice the peak speed: ≈ 1 for one
+    /// smooth reach, more with corrective sub-movements, ≈ 0 for a glide.
+    pub speed_roughness: f32,
+    /// Local speed maxima per second of movement (sub-movements; a hand
+    /// makes a few per second, a tween one per movement).
+    pub speed_peaks: f32,
+    /// Mean distance of each movement's peak position from 0.5: every
+    /// reach of an eased tween peaks mid-way, a hand's vary.
+    pub peak_offcentre: f32,
+    /// Isolated placements: a sample ≥ [`TELEPORT_PX`] from the previous one
+    /// with a pause on both sides, a pointer put somewhere without a path.
+    pub placements: f32,
+    /// ln(duration / Fitts time) per movement, Fitts time = 50 + 120·log2(1
+    /// + chord / 20) ms: human movement time grows with the log of distance.
+    pub fitts_log_ratio: f32,
+    /// Mean absolute value of the same.
+    pub fitts_log_abs: f32,
+    /// Share of clicks (with ≥ 3 samples in the 300 ms before) whose
+    /// approach was not monotone: overshoot and correction; -1 when no
+    /// click had such an approach.
+    pub click_corrections: f32,
     // --- clicks ---
     /// Clicks made with a pointer (keyboard activations excluded).
     pub clicks: f32,
@@ -136,6 +183,7 @@ pub struct Features {
 pub fn extract(s: &Signals) -> Features {
     let mut f = Features::default();
     pointer(&s.m, s.dur, &mut f);
+    shape(&s.m, &mut f);
     clicks(&s.c, &s.m, &mut f);
     keys(&s.k, &mut f);
     scrolls(&s.s, &mut f);
@@ -250,6 +298,7 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
         }
     };
     let mut last_dt = f64::INFINITY;
+    let (mut prev_dt, mut repeats, mut repeats_base) = (0.0f64, 0u32, 0u32);
     for i in 1..rows {
         let (t0, x0, y0) = row(i - 1);
         let (t1, x1, y1) = row(i);
@@ -281,6 +330,7 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
             (sx, sy, seg_path, seg_points) = (x1, y1, 0.0, 1);
             (last_v, last_dv, last_dx, last_dy) = (-1.0, 0.0, 0.0, 0.0);
             pause += if dt > PAUSE_MS { dt } else { 0.0 };
+            prev_dt = 0.0;
             jumps += is_jump as u32;
             continue;
         }
@@ -292,6 +342,11 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
         steps += 1;
         micro += (1.0..=3.0).contains(&d) as u32;
         if dt > 0.0 {
+            if prev_dt > 0.0 {
+                repeats_base += 1;
+                repeats += ((dt - prev_dt).abs() < 0.5) as u32;
+            }
+            prev_dt = dt;
             interval.push(dt);
             let v = d / dt;
             speed.push(v);
@@ -331,12 +386,14 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
     f.interval_cv = interval.cv() as f32;
     f.jumps = jumps as f32;
     f.pause_share = ratio(pause, dur.max(1.0)).min(1.0);
+    f.dt_repeat_share = ratio(repeats as f64, repeats_base as f64);
 }
 
 /// Clicks against the pointer trace: both are time-ordered, so one merge
 /// finds the last pointer sample before each click.
 fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
     let (mut n, mut teleports, mut instant, mut centered) = (0u32, 0u32, 0u32, 0u32);
+    let (mut approaches, mut corrections) = (0u32, 0u32);
     let mut hold = Stats::default();
     let mut j = 0;
     let rows = m.len() / M_STRIDE;
@@ -360,6 +417,25 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
         if j > 0 {
             let (px, py) = (clamp_xy(m[(j - 1) * 3 + 1]), clamp_xy(m[(j - 1) * 3 + 2]));
             teleports += ((px - x).hypot(py - y) > TELEPORT_PX) as u32;
+            // The approach: samples of the last 300 ms before the click. A
+            // step that moves away from where the click lands is an overshoot
+            // being corrected (or a hand drifting); a script only closes in.
+            let mut k = j;
+            while k > 0 && m[(k - 1) * 3] >= t - APPROACH_MS {
+                k -= 1;
+            }
+            let samples = (j - k) as u32;
+            let mut away = false;
+            let mut last = f64::INFINITY;
+            for q in k..j {
+                let dist = (clamp_xy(m[q * 3 + 1]) - x).hypot(clamp_xy(m[q * 3 + 2]) - y);
+                away |= dist > last + 2.0;
+                last = dist;
+            }
+            if samples >= 3 {
+                approaches += 1;
+                corrections += away as u32;
+            }
         }
         instant += (h < 10.0) as u32;
         centered += (bits & 4 != 0) as u32;
@@ -370,6 +446,11 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
     f.instant_click_share = ratio(instant as f64, n as f64);
     f.centered_click_share = ratio(centered as f64, n as f64);
     f.click_hold_mean = hold.mean() as f32;
+    f.click_corrections = if approaches > 0 {
+        ratio(corrections as f64, approaches as f64)
+    } else {
+        -1.0
+    };
 }
 
 fn keys(k: &[f64], f: &mut Features) {
@@ -429,4 +510,189 @@ fn scrolls(s: &[f64], f: &mut Features) {
 fn touches(t: &[f64], f: &mut Features) {
     f.touches = (t.len() / T_STRIDE) as f32;
     f.touch_moves = t.chunks_exact(T_STRIDE).filter(|r| r[3].round() == 1.0).count() as f32;
+}
+
+/// Movements shorter than this (px of path) have no measurable shape.
+const SHAPE_MIN_PX: f64 = 30.0;
+/// Perpendicular distances below this (px) are pixel quantisation.
+const CROSS_MIN_PX: f64 = 1.5;
+/// Typical distance of a human movement's speed peak from mid-way (share
+/// of its duration), the prior that [`Features::peak_offcentre`] starts from.
+const PEAK_OFFCENTRE_PRIOR: f64 = 0.25;
+/// Turns smaller than this (rad) have no reliable sign.
+const BEND_MIN: f64 = 0.05;
+/// Path length (px) over which one bend direction is read.
+const BEND_STEP_PX: f64 = 8.0;
+
+/// Sums over measured movements, turned into means at the end.
+#[derive(Default)]
+struct ShapeSums {
+    n: f64,
+    peak_pos: f64,
+    edge: f64,
+    deviation: f64,
+    crossings: f64,
+    bend: f64,
+    bend_n: f64,
+    turn_jerk: f64,
+    turn_jerk_n: f64,
+    roughness: f64,
+    peaks: f64,
+    peak_off: f64,
+    fitts: f64,
+    fitts_abs: f64,
+}
+
+/// A second pass over the pointer trace: the same movement boundaries as
+/// [`pointer`] (pauses, rests, jumps, sharp turns), each movement measured
+/// as an index range of the trace, so nothing is copied. Every measure is a
+/// ratio of times or of lengths, so it means the same at 16 ms and at
+/// 100 ms sampling (sparser traces just measure it more coarsely).
+fn shape(m: &[f64], f: &mut Features) {
+    let rows = m.len() / M_STRIDE;
+    let mut sums = ShapeSums::default();
+    let mut placements = 0u32;
+    if rows >= 2 {
+        let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
+        let (mut start, mut last_dt) = (0usize, f64::INFINITY);
+        let (mut last_dx, mut last_dy) = (0.0f64, 0.0f64);
+        for i in 1..rows {
+            let (t0, x0, y0) = row(i - 1);
+            let (t1, x1, y1) = row(i);
+            let (dt, dx, dy) = (t1 - t0, x1 - x0, y1 - y0);
+            let d = dx.hypot(dy);
+            let is_jump = d >= JUMP_MIN_PX && d / dt.max(8.0) > JUMP_SPEED;
+            let sharp = d >= TURN_MIN_PX
+                && last_dx.hypot(last_dy) >= TURN_MIN_PX
+                && (last_dx * dy - last_dy * dx).atan2(last_dx * dx + last_dy * dy).abs() > SHARP_TURN;
+            let rested = dt > REST_MS && dt > REST_RATIO * last_dt;
+            last_dt = if dt > 0.0 { dt } else { last_dt };
+            let rests_after = i + 1 == rows || m[(i + 1) * 3] - t1 > PAUSE_MS;
+            placements += (dt > PAUSE_MS && d >= TELEPORT_PX && rests_after) as u32;
+            if dt > PAUSE_MS || is_jump || rested || sharp {
+                movement(m, start, i - 1, &mut sums);
+                // After a pause or a jump the movement starts at the new
+                // point; after a rest or a turn, at the old one.
+                start = if dt > PAUSE_MS || is_jump { i } else { i - 1 };
+                (last_dx, last_dy) = (0.0, 0.0);
+                if start == i {
+                    continue;
+                }
+            }
+            if d >= 1.0 {
+                (last_dx, last_dy) = (dx, dy);
+            }
+        }
+        movement(m, start, rows - 1, &mut sums);
+    }
+    let n = sums.n;
+    f.shaped = n as f32;
+    f.peak_pos = ratio(sums.peak_pos, n);
+    f.edge_peak_share = ratio(sums.edge, n);
+    f.deviation = ratio(sums.deviation, n);
+    f.chord_crossings = ratio(sums.crossings, n);
+    f.bend_consistency = ratio(sums.bend, sums.bend_n);
+    f.turn_jerk = ratio(sums.turn_jerk, sums.turn_jerk_n);
+    f.speed_roughness = ratio(sums.roughness, n);
+    f.speed_peaks = ratio(sums.peaks, n);
+    // Shrunk toward a typical human value by two pseudo-movements: one
+    // movement that happens to peak mid-way says little, ten say a lot.
+    f.peak_offcentre = ((sums.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
+    f.placements = placements as f32;
+    f.fitts_log_ratio = ratio(sums.fitts, n);
+    f.fitts_log_abs = ratio(sums.fitts_abs, n);
+}
+
+/// Measures rows `a..=b` of the trace as one movement, if it is long enough.
+fn movement(m: &[f64], a: usize, b: usize, s: &mut ShapeSums) {
+    if b < a + 3 {
+        return;
+    }
+    let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
+    let (ta, xa, ya) = row(a);
+    let (tb, xb, yb) = row(b);
+    let dur = tb - ta;
+    let (cx, cy) = (xb - xa, yb - ya);
+    let chord = cx.hypot(cy);
+    let mut path = 0.0;
+    let (mut vmax, mut t_peak, mut k_peak, mut k) = (0.0f64, ta, 0usize, 0usize);
+    let (mut v1, mut v2, mut tv, mut peaks) = (-1.0f64, -1.0f64, 0.0f64, 0u32);
+    let (mut dev_max, mut side, mut crossings) = (0.0f64, 0i8, 0u32);
+    let (mut pos, mut neg, mut last_turn, mut jerk, mut jerk_n) = (0u32, 0u32, f64::NAN, 0.0, 0u32);
+    let (mut last_dx, mut last_dy) = (0.0f64, 0.0f64);
+    let (mut acc_dx, mut acc_dy, mut bend_dx, mut bend_dy) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for i in a + 1..=b {
+        let (t0, x0, y0) = row(i - 1);
+        let (t1, x1, y1) = row(i);
+        let (dt, dx, dy) = (t1 - t0, x1 - x0, y1 - y0);
+        let d = dx.hypot(dy);
+        path += d;
+        if dt > 0.0 {
+            let v = d / dt;
+            if v > vmax {
+                (vmax, t_peak, k_peak) = (v, 0.5 * (t0 + t1), k);
+            }
+            if v1 >= 0.0 {
+                tv += (v - v1).abs();
+                // A local maximum at the previous step, 5 % above both sides.
+                peaks += (v2 >= 0.0 && v1 > 1.05 * v2 && v1 > 1.05 * v) as u32;
+            }
+            (v2, v1) = (v1, v);
+            k += 1;
+        }
+        if chord >= 10.0 {
+            let dev = (cx * (y1 - ya) - cy * (x1 - xa)) / chord;
+            dev_max = dev_max.max(dev.abs());
+            if dev.abs() >= CROSS_MIN_PX {
+                let now = if dev > 0.0 { 1 } else { -1 };
+                crossings += (side != 0 && now != side) as u32;
+                side = now;
+            }
+        }
+        // Bends are read on chords of at least BEND_STEP_PX of path, so
+        // pixel rounding cannot flip their sign and the sampling rate does
+        // not matter (a resampling by arc length).
+        (acc_dx, acc_dy) = (acc_dx + dx, acc_dy + dy);
+        if acc_dx.hypot(acc_dy) >= BEND_STEP_PX {
+            if bend_dx != 0.0 || bend_dy != 0.0 {
+                let turn = (bend_dx * acc_dy - bend_dy * acc_dx).atan2(bend_dx * acc_dx + bend_dy * acc_dy);
+                pos += (turn > BEND_MIN) as u32;
+                neg += (turn < -BEND_MIN) as u32;
+            }
+            (bend_dx, bend_dy, acc_dx, acc_dy) = (acc_dx, acc_dy, 0.0, 0.0);
+        }
+        if d >= TURN_MIN_PX {
+            if last_dx != 0.0 || last_dy != 0.0 {
+                let turn = (last_dx * dy - last_dy * dx).atan2(last_dx * dx + last_dy * dy);
+                if last_turn.is_finite() {
+                    jerk += (turn - last_turn).abs();
+                    jerk_n += 1;
+                }
+                last_turn = turn;
+            }
+            (last_dx, last_dy) = (dx, dy);
+        }
+    }
+    if path < SHAPE_MIN_PX || dur <= 0.0 || k < 3 || vmax <= 0.0 {
+        return;
+    }
+    s.n += 1.0;
+    let peak_pos = ((t_peak - ta) / dur).clamp(0.0, 1.0);
+    s.peak_pos += peak_pos;
+    s.peak_off += (peak_pos - 0.5).abs();
+    s.edge += (k_peak == 0 || k_peak + 1 == k) as u8 as f64;
+    s.deviation += if chord >= 10.0 { (dev_max / chord).min(2.0) } else { 0.0 };
+    s.crossings += crossings.min(20) as f64;
+    if pos + neg >= 3 {
+        s.bend += pos.max(neg) as f64 / (pos + neg) as f64;
+        s.bend_n += 1.0;
+    }
+    s.turn_jerk += jerk;
+    s.turn_jerk_n += jerk_n as f64;
+    s.roughness += (tv / (2.0 * vmax)).min(20.0);
+    s.peaks += (peaks as f64 * 1000.0 / dur).min(30.0);
+    let fitts = 50.0 + 120.0 * (1.0 + chord / 20.0).log2();
+    let lr = (dur / fitts).ln().clamp(-5.0, 5.0);
+    s.fitts += lr;
+    s.fitts_abs += lr.abs();
 }

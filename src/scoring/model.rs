@@ -1,19 +1,171 @@
-//! The first model: a hand-weighted additive logit over a handful of
-//! [`Features`], with one agent head beside it. Weights are in logit units
-//! and written down here so that a reader can check every one of them; a
-//! trained model will replace them behind the same `evaluate` signature.
+//! The model: a trained logistic regression over the pointer and click
+//! features (weights in `weights.rs`, written by `huma-train`), hand-set
+//! terms for the modalities no recording covers (typing, scroll, touch), the
+//! hard environment evidence, and an agent head beside it.
 //!
-//! Ground rules the weights obey:
-//! - A window with no evidence sits at `BIAS` (≈ 0.67): reading a page is
-//!   not suspicious, and a missing modality never counts against anyone.
-//! - Only hard evidence (webdriver, a DevTools client, untrusted events)
-//!   can take a window below 0.5 on its own; every soft term is smaller in
-//!   magnitude than `BIAS`, so the soft ones must agree to call a bot.
-//! - Terms are smooth ramps rather than thresholds: a human near a boundary
-//!   loses a little confidence, not all of it.
+//! Ground rules:
+//! - The trained part is calibrated so that its logit is 0 at the chosen
+//!   threshold, then shrunk toward [`BIAS`] when the window holds little
+//!   pointer evidence: a reader, a typist or a touch user is judged by what
+//!   they did, and the absence of a mouse is never bot evidence.
+//! - No single trained term may exceed [`MAX_TERM`] in magnitude, so no one
+//!   soft feature decides alone; only hard evidence (webdriver, a DevTools
+//!   client, untrusted events) caps the confidence on its own.
+//! - Hand terms are smooth ramps rather than thresholds: a human near a
+//!   boundary loses a little confidence, not all of it.
 
 use super::features::{Features, DENSE_SAMPLING_MS};
+use super::weights::TRAINED;
 use super::{AgentVerdict, Label, Labels, Profile, Reason, Verdict, MAX_REASONS, PROFILE_LEN};
+
+/// Number of inputs of the trained part.
+pub const INPUTS: usize = 24;
+
+/// The trained part: standardisation, coefficients and the threshold that
+/// `huma-train` chose (all in logit units).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights {
+    pub mean: [f32; INPUTS],
+    pub scale: [f32; INPUTS],
+    pub coef: [f32; INPUTS],
+    pub bias: f32,
+    /// Raw logit at which a window with full evidence is called a bot.
+    pub threshold: f32,
+}
+
+/// The inputs, in order, with the labels each speaks for (human side, bot side).
+pub const INPUT_NAMES: [(&str, Label, Label); INPUTS] = {
+    use Label::*;
+    [
+        ("straightness", OrganicMouse, LinearMouse),
+        ("speed_cv", OrganicMouse, ConstantVelocity),
+        ("accel_flips", OrganicMouse, ConstantVelocity),
+        ("turn_mean", OrganicMouse, LinearMouse),
+        ("ln_speed_mean", OrganicMouse, InhumanSpeed),
+        ("pause_share", OrganicMouse, ActionBursts),
+        ("peak_pos", OrganicMouse, ConstantVelocity),
+        ("edge_peak_share", OrganicMouse, ConstantVelocity),
+        ("deviation", OrganicMouse, LinearMouse),
+        ("chord_crossings", OrganicMouse, NoMicroMovement),
+        ("bend_consistency", OrganicMouse, LinearMouse),
+        ("turn_jerk", OrganicMouse, NoMicroMovement),
+        ("speed_roughness", OrganicMouse, ConstantVelocity),
+        ("speed_peaks", OrganicMouse, ConstantVelocity),
+        ("peak_centred", OrganicMouse, ConstantVelocity),
+        ("fitts_log_ratio", OrganicMouse, InhumanSpeed),
+        ("fitts_log_abs", OrganicMouse, InhumanSpeed),
+        ("micro_share", OrganicMouse, NoMicroMovement),
+        ("click_corrections", OrganicMouse, InstantClicks),
+        ("ln_teleports", OrganicMouse, TeleportingPointer),
+        ("ln_jumps", OrganicMouse, InhumanSpeed),
+        ("ln_placements", OrganicMouse, TeleportingPointer),
+        ("instant_click_share", OrganicMouse, InstantClicks),
+        ("centered_click_share", OrganicMouse, CenteredClicks),
+    ]
+};
+
+/// Largest magnitude (logit) of one trained term.
+pub const MAX_TERM: f32 = 2.0;
+/// Pointer evidence (moving steps + 5 per click + 10 per placement) at which the trained part
+/// counts fully; below it the logit is shrunk toward [`BIAS`].
+pub const FULL_EVIDENCE: f32 = 40.0;
+/// Mean peak off-centre below which movements look eased (symmetric): 99.9 %
+/// of dense human windows in the recordings lie above 0.11.
+pub const PEAK_CENTRED: f32 = 0.16;
+/// Standardised inputs are clipped to this many standard deviations, so a
+/// freak value cannot outvote the rest.
+pub const Z_MAX: f32 = 4.0;
+/// Confidence ceiling under hard evidence.
+pub const HARD_CAP: f32 = 0.05;
+
+/// Raw inputs and their gates (1 when the input was measured in this
+/// window). Ungated inputs contribute nothing: absent is not evidence.
+pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
+    let moved = gate(f.segments >= 1.0 && f.speed_samples >= 5.0);
+    let timed = gate(f.speed_samples >= 5.0);
+    let shaped = gate(f.shaped >= 1.0);
+    let dense = gate(f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32 && f.speed_samples >= 10.0);
+    let clicked = gate(f.clicks >= 1.0);
+    let approached = gate(f.clicks >= 1.0 && f.click_corrections >= 0.0);
+    let always = 1.0;
+    let x = [
+        f.straightness,
+        f.speed_cv.min(3.0),
+        f.accel_flips,
+        f.turn_mean,
+        (f.speed_mean + 0.01).ln(),
+        f.pause_share,
+        f.peak_pos,
+        f.edge_peak_share,
+        f.deviation,
+        f.chord_crossings.min(5.0),
+        f.bend_consistency,
+        f.turn_jerk.min(3.0),
+        f.speed_roughness.min(5.0),
+        f.speed_peaks.min(30.0),
+        // A hinge: only peaks consistently near mid-way (an eased tween)
+        // speak; how far off-centre a hand's peaks are says little more.
+        (PEAK_CENTRED - f.peak_offcentre).max(0.0),
+        f.fitts_log_ratio,
+        f.fitts_log_abs,
+        f.micro_share,
+        f.click_corrections,
+        (1.0 + f.teleports).ln(),
+        (1.0 + f.jumps).ln(),
+        (1.0 + f.placements).ln(),
+        f.instant_click_share,
+        f.centered_click_share,
+    ];
+    // The sampling interval's own regularity is left out: a real browser
+    // fires moves on display frames, so people look as regular as timers
+    // there, and the recordings we have (Iliou, RDP) do not show it.
+    // Tremor, peak timing and sub-movements are only visible when the
+    // trace is dense: a remote desktop's 100 ms samples average them out, so
+    // there they are not measured at all (their absence proves nothing).
+    let (dense_moved, dense_shaped) = (moved * dense, shaped * dense);
+    let g = [
+        moved,
+        moved,
+        dense_moved,
+        dense_moved,
+        timed,
+        always,
+        dense_shaped,
+        shaped,
+        shaped,
+        dense_shaped,
+        shaped,
+        dense_shaped,
+        dense_shaped,
+        dense_shaped,
+        dense_shaped,
+        shaped,
+        shaped,
+        dense,
+        approached,
+        always,
+        always,
+        always,
+        clicked,
+        clicked,
+    ];
+    (x, g)
+}
+
+/// How much pointer evidence the window holds, in [0, 1].
+pub fn evidence(f: &Features) -> f32 {
+    ((f.speed_samples + 5.0 * f.clicks + 10.0 * f.placements) / FULL_EVIDENCE).clamp(0.0, 1.0)
+}
+
+/// Standardised, gated inputs.
+pub fn standardised(f: &Features, w: &Weights) -> [f32; INPUTS] {
+    let (x, g) = inputs(f);
+    let mut z = [0.0; INPUTS];
+    for i in 0..INPUTS {
+        z[i] = g[i] * ((x[i] - w.mean[i]) / w.scale[i]).clamp(-Z_MAX, Z_MAX);
+    }
+    z
+}
 
 /// Logit of a window with no evidence either way.
 pub const BIAS: f32 = 0.7;
@@ -37,8 +189,10 @@ pub const PROFILE_ABSENT: f32 = -1.0;
 /// catches a change of kind (a script taking over), not of person.
 pub const PROFILE_SHIFT_THRESHOLD: f32 = 0.4;
 
-/// Number of terms of the human model.
-const TERMS: usize = 18;
+/// Hand-set terms after the trained ones.
+const HAND: usize = 8;
+/// All additive terms.
+const TERMS: usize = INPUTS + HAND;
 
 /// One additive term: its logit and the label it speaks for on each side.
 #[derive(Clone, Copy)]
@@ -48,14 +202,29 @@ struct Term {
     bot: Label,
 }
 
-/// Scores features into a verdict. Pure, allocation-free, total.
+/// Scores features into a verdict with the committed weights.
 pub fn evaluate(f: &Features, active: bool) -> Verdict {
-    let terms = terms(f);
-    let total = BIAS + terms.iter().map(|t| t.logit).sum::<f32>();
-    let confidence = sigmoid(total);
+    evaluate_with(f, active, &TRAINED)
+}
 
-    let mut notes = Labels::EMPTY;
-    for t in &terms {
+/// Scores features into a verdict with the given trained part (the training
+/// command validates candidate weights through this same function). Pure,
+/// allocation-free, total.
+pub fn evaluate_with(f: &Features, active: bool, w: &Weights) -> Verdict {
+    let (terms, base) = terms(f, w);
+    let total = base + terms.iter().map(|t| t.logit).sum::<f32>();
+    let hard = f.webdriver > 0.0 || f.cdp > 0.0 || f.untrusted_share > 0.0;
+    let confidence = if hard {
+        sigmoid(total).min(HARD_CAP)
+    } else {
+        sigmoid(total)
+    };
+
+    // Notes on the pointer come from the readable feature thresholds (the
+    // trained terms are many and small, and speak through `reasons`); the
+    // other notes from the hand terms.
+    let mut notes = pointer_notes(f);
+    for t in &terms[INPUTS..] {
         if t.logit >= NOTE_MIN {
             notes.insert(t.human);
         } else if t.logit <= -NOTE_MIN {
@@ -79,6 +248,22 @@ pub fn evaluate(f: &Features, active: bool) -> Verdict {
         active,
     }
     .with_reasons(&terms, total)
+}
+
+/// The trained part's logit, calibrated (0 at the threshold) and shrunk
+/// toward the no-evidence prior, relative to [`BIAS`]; with each term
+/// returned for reasons and notes.
+fn trained(f: &Features, w: &Weights, out: &mut [Term]) {
+    let z = standardised(f, w);
+    let e = evidence(f);
+    for i in 0..INPUTS {
+        let (_, human, bot) = INPUT_NAMES[i];
+        out[i] = Term {
+            logit: e * (w.coef[i] * z[i]).clamp(-MAX_TERM, MAX_TERM),
+            human,
+            bot,
+        };
+    }
 }
 
 /// The verdict for a request that sent no signals at all: a scripted POST.
@@ -160,72 +345,96 @@ fn gate(c: bool) -> f32 {
     c as u8 as f32
 }
 
-fn terms(f: &Features) -> [Term; TERMS] {
+/// The additive terms and the base logit they add to.
+fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
     use Label::*;
     let t = |logit: f32, human: Label, bot: Label| Term { logit, human, bot };
-    // Shape needs a few movements; sparse traces are judged by shape and
-    // speed, never by the tremor they cannot show.
-    let shaped = gate(f.segments >= 1.0 && f.speed_samples >= 5.0);
-    let dense = gate(f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32 && f.speed_samples >= 20.0);
     let typed = gate(f.flights >= 5.0);
     let held = gate(f.keys >= 5.0);
     let scrolled = gate(f.scrolls >= 3.0);
-    let clicked = f.clicks.min(3.0) / 3.0;
     let regular_scroll = 1.0 - ramp(f.scroll_interval_cv, 0.05, 0.2);
-    let known_coalescing = gate(f.coalesced_share >= 0.0);
-    [
-        t(
+    let mut out = [t(0.0, OrganicMouse, LinearMouse); TERMS];
+    trained(f, w, &mut out[..INPUTS]);
+    // At full evidence the base is the trained `bias - threshold`, with none
+    // it is BIAS: the calibrated logit shrinks toward the prior.
+    let e = evidence(f);
+    let base = BIAS + e * (w.bias - w.threshold - BIAS);
+    out[INPUTS] = t(0.6 * typed * sym(f.key_flight_cv, 0.18, 0.08), NaturalTyping, BotTyping);
+    // Keys held under ~20 ms or struck under ~25 ms apart on average are
+    // beyond fingers (Dhakal et al., CHI 2018: holds ≈ 100 ms, fastest
+    // typists' intervals ≈ 60 ms); each alone stays under BIAS.
+    out[INPUTS + 1] = t(
+        0.3 * held * sym(f.key_hold_cv, 0.1, 0.06)
+            - 0.5 * held * f.zero_hold_share
+            - 0.6 * held * (1.0 - ramp(f.key_hold_mean, 15.0, 40.0))
+            - 0.6 * typed * (1.0 - ramp(f.key_flight_mean, 25.0, 50.0)),
+        NaturalTyping,
+        BotTyping,
+    );
+    out[INPUTS + 2] = t(
+        scrolled * (0.3 * f.device_scroll_share * (1.0 - regular_scroll) - 0.5 * regular_scroll * f.same_dy_share),
+        NaturalScroll,
+        ScriptedScroll,
+    );
+    out[INPUTS + 3] = t(
+        0.4 * gate(f.touches >= 3.0) * ramp(f.touch_moves, 0.0, 3.0),
+        TouchInput,
+        SyntheticEvents,
+    );
+    out[INPUTS + 4] = t(-6.0 * ramp(f.untrusted_share, 0.0, 0.1), OrganicMouse, SyntheticEvents);
+    out[INPUTS + 5] = t(-6.0 * f.webdriver, OrganicMouse, Webdriver);
+    out[INPUTS + 6] = t(-5.0 * f.cdp, OrganicMouse, CdpRuntime);
+    out[INPUTS + 7] = t(-4.0 * f.headless_ua, OrganicMouse, Headless);
+    (out, base)
+}
+
+/// Pointer notes: smooth ramps over readable features, each as large as it
+/// is far past its boundary; a ramp of at least [`NOTE_MIN`] names its label.
+fn pointer_notes(f: &Features) -> Labels {
+    use Label::*;
+    let shaped = gate(f.segments >= 1.0 && f.speed_samples >= 5.0);
+    let dense = gate(f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32 && f.speed_samples >= 20.0);
+    let clicked = f.clicks.min(3.0) / 3.0;
+    let ramps: [(f32, Label, Label); 9] = [
+        (
             -0.6 * shaped * sym(f.straightness, 0.95, 0.035),
             OrganicMouse,
             LinearMouse,
         ),
-        t(
+        (
             0.6 * shaped * sym(f.speed_cv, 0.3, 0.15),
             OrganicMouse,
             ConstantVelocity,
         ),
-        t(0.3 * shaped * sym(f.turn_mean, 0.12, 0.08), OrganicMouse, LinearMouse),
-        t(
+        (0.3 * shaped * sym(f.turn_mean, 0.12, 0.08), OrganicMouse, LinearMouse),
+        (
             0.2 * shaped * sym(f.accel_flips, 0.15, 0.1),
             OrganicMouse,
             ConstantVelocity,
         ),
-        t(
+        (
             0.4 * dense * sym(f.micro_share, 0.03, 0.03),
             OrganicMouse,
             NoMicroMovement,
         ),
-        t(-0.55 * ramp(f.teleports, 0.0, 2.0), OrganicMouse, TeleportingPointer),
-        t(-0.3 * ramp(f.jumps, 0.0, 3.0), OrganicMouse, InhumanSpeed),
-        t(-0.6 * f.instant_click_share, OrganicMouse, InstantClicks),
-        t(-0.5 * clicked * f.centered_click_share, OrganicMouse, CenteredClicks),
-        t(0.6 * typed * sym(f.key_flight_cv, 0.18, 0.08), NaturalTyping, BotTyping),
-        t(
-            0.3 * held * sym(f.key_hold_cv, 0.1, 0.06) - 0.5 * held * f.zero_hold_share,
-            NaturalTyping,
-            BotTyping,
-        ),
-        t(
-            scrolled * (0.3 * f.device_scroll_share * (1.0 - regular_scroll) - 0.5 * regular_scroll * f.same_dy_share),
-            NaturalScroll,
-            ScriptedScroll,
-        ),
-        t(
-            0.4 * gate(f.touches >= 3.0) * ramp(f.touch_moves, 0.0, 3.0),
-            TouchInput,
-            SyntheticEvents,
-        ),
-        t(
-            known_coalescing
-                * (0.25 * ramp(f.coalesced_share, 0.05, 0.3) - 0.15 * (1.0 - ramp(f.coalesced_share, 0.0, 0.05))),
+        (
+            -0.55 * ramp(f.teleports + f.placements, 0.0, 2.0),
             OrganicMouse,
-            SyntheticEvents,
+            TeleportingPointer,
         ),
-        t(-6.0 * ramp(f.untrusted_share, 0.0, 0.1), OrganicMouse, SyntheticEvents),
-        t(-6.0 * f.webdriver, OrganicMouse, Webdriver),
-        t(-5.0 * f.cdp, OrganicMouse, CdpRuntime),
-        t(-4.0 * f.headless_ua, OrganicMouse, Headless),
-    ]
+        (-0.3 * ramp(f.jumps, 0.0, 3.0), OrganicMouse, InhumanSpeed),
+        (-0.6 * f.instant_click_share, OrganicMouse, InstantClicks),
+        (-0.5 * clicked * f.centered_click_share, OrganicMouse, CenteredClicks),
+    ];
+    let mut notes = Labels::EMPTY;
+    for (logit, human, bot) in ramps {
+        if logit >= NOTE_MIN {
+            notes.insert(human);
+        } else if logit <= -NOTE_MIN {
+            notes.insert(bot);
+        }
+    }
+    notes
 }
 
 /// The agent head: is a program (often a model) driving a real browser?

@@ -363,3 +363,31 @@ proptest! {
 }
 
 mod balabit;
+
+#[test]
+fn trained_weights_are_finite_and_usable() {
+    let w = &weights::TRAINED;
+    assert_eq!(model::INPUT_NAMES.len(), w.coef.len());
+    for i in 0..model::INPUTS {
+        assert!(
+            w.mean[i].is_finite() && w.coef[i].is_finite(),
+            "{}",
+            model::INPUT_NAMES[i].0
+        );
+        assert!(
+            w.scale[i].is_finite() && w.scale[i] > 0.0,
+            "{}",
+            model::INPUT_NAMES[i].0
+        );
+    }
+    assert!(w.bias.is_finite() && w.threshold.is_finite());
+    // With no evidence at all the trained part says nothing: the prior rules.
+    let v = score(&Signals {
+        dur: 10_000.0,
+        ..Signals::default()
+    });
+    assert!(
+        (v.confidence - 1.0 / (1.0 + (-model::BIAS).exp())).abs() < 1e-6,
+        "{v:?}"
+    );
+}
