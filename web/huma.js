@@ -363,6 +363,14 @@
     on(d, 'mousedown', onDown);
     on(d, 'mouseup', onUp);
   }
+  // `element.click()` from script fires only `click`. It is not counted in
+  // `n.u` (sites call it on their own widgets), but a client's evaluate
+  // frames in its stack are automation (see driverStack). Clicks the browser
+  // synthesises (labels, Enter/Space on buttons, implicit submission) are
+  // trusted, so this costs real input nothing.
+  on(d, 'click', function (e) {
+    if (e.isTrusted === false) driverStack();
+  });
   on(d, 'keydown', onKeyDown);
   on(d, 'keyup', onKeyUp);
   on(d, 'input', onInput);

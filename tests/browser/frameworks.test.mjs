@@ -1,5 +1,6 @@
-// Each automation framework drives /demo in Debian's Chromium, once with
-// its defaults and once "humanised" (Bezier paths, random timing), using the
+// Each automation framework drives /demo in Debian's Chromium, with its
+// defaults, "humanised" (Bezier paths, random timing) and as an extension
+// agent would (events dispatched by page script), using the
 // generators in bots/ (their npm packages live in bots/node_modules;
 // tests/browser.rs installs them), and must be caught: `human === false` or
 // `agent.is_agent`. A plain headless Chromium with no automation client, on
@@ -21,10 +22,10 @@ import { caught, session } from '../../bots/generate.mjs';
 // The three run side by side: each takes ~15 s, mostly the humanised
 // style's own pauses.
 test('each framework on /demo is caught', { timeout: 90_000, concurrency: true }, async (t) => {
-  await Promise.all(FRAMEWORKS.map((framework) => t.test(`${framework}: defaults and humanised`, { timeout: 60_000 }, async () => {
+  await Promise.all(FRAMEWORKS.map((framework) => t.test(`${framework}: defaults, humanised, dispatched`, { timeout: 60_000 }, async () => {
     const d = await launch(framework);
     try {
-      for (const [style, seed] of [['defaults', 1], ['humanised', 2]]) {
+      for (const [style, seed] of [['defaults', 1], ['humanised', 2], ['dispatched', 3]]) {
         const { sessionData, verdict } = await session(d, BASE, style, seed);
         checkSignals(sessionData);
         console.log(
@@ -35,6 +36,11 @@ test('each framework on /demo is caught', { timeout: 90_000, concurrency: true }
         assert.equal(sessionData.env.webdriver, true);
         // ChromeDriver's cdc_… globals are on every page it drives.
         if (framework === 'selenium') assert.equal(sessionData.env.cdp, true, 'cdc_ globals seen');
+        if (style === 'dispatched') {
+          assert.ok(sessionData.n.u > 0, 'events dispatched by script are untrusted');
+          assert.ok(sessionData.c.every((v, i) => i % 5 !== 4 || (v & 1) === 0), 'click flags: untrusted');
+          assert.equal(sessionData.env.cdp, true, "the client's evaluate frames are in the events' stacks");
+        }
       }
     } finally {
       await d.close();
