@@ -14,6 +14,7 @@ use std::path::Path;
 use crate::signals::{Counts, Env, Signals, C_CAP, K_CAP, M_CAP, S_CAP};
 
 pub mod balabit;
+pub mod browser;
 pub mod iliou;
 pub mod mousecapture;
 pub mod synth;

@@ -1,10 +1,11 @@
 //! The real-browser check: starts huma (embedded store, a dev key), then
 //! runs `node --test tests/browser/`, which drives `/demo` in Debian's
 //! Chromium with playwright-core and asserts that the automation is caught
-//! and that the snippet's signals are valid, and checks the snippet's
-//! sampling, caps, classes, flags, privacy and session heartbeats. Chromium is a CI requirement
-//! (`.ci/run` installs it), so its absence fails the test rather than
-//! skipping it.
+//! and that the snippet's signals are valid, checks the snippet's
+//! sampling, caps, classes, flags, privacy and session heartbeats, and has
+//! Playwright, Puppeteer and Selenium (`bots/`) each drive `/demo` and be
+//! caught. Chromium and ChromeDriver are CI requirements (`.ci/run` installs
+//! them), so their absence fails the test rather than skipping it.
 
 mod common;
 
@@ -14,6 +15,7 @@ use std::process::Command;
 use common::huma::{Backend, Huma};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const DEV_KEY: &str = "huma_live_BrowserTestKey0123456789abcdefgh";
 
 #[test]
@@ -23,17 +25,29 @@ fn browser_tests_pass_in_debian_chromium() {
         "{CHROMIUM} is not installed; the browser test needs Debian's Chromium: \
          `apt-get update && apt-get install -y chromium chromium-driver` (.ci/run does this)"
     );
+    assert!(
+        Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is not installed; Selenium needs Debian's ChromeDriver: \
+         `apt-get install -y chromium-driver` (.ci/run does this)"
+    );
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let browser_dir = root.join("tests/browser");
-    if !browser_dir.join("node_modules/playwright-core").exists() {
+    // tests/browser has the harness's playwright-core; bots/ has the three
+    // frameworks that frameworks.test.mjs drives through bots/drivers.mjs.
+    for (dir, marker) in [
+        ("tests/browser", "node_modules/playwright-core"),
+        ("bots", "node_modules/selenium-webdriver"),
+    ] {
+        if root.join(dir).join(marker).exists() {
+            continue;
+        }
         let out = Command::new("npm")
             .arg("ci")
-            .current_dir(&browser_dir)
+            .current_dir(root.join(dir))
             .output()
             .expect("npm runs (Node.js and npm are needed for the browser test)");
         assert!(
             out.status.success(),
-            "npm ci failed in tests/browser:\n{}\n{}",
+            "npm ci failed in {dir}:\n{}\n{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );

@@ -1,7 +1,7 @@
 //! Evaluation of the current scoring kernel on the recordings in
 //! `../shared/data` and on synthetic bot families.
 //!
-//! `cargo run --release --bin huma-eval -- [--data ../shared/data] [--json out.json]`
+//! `cargo run --release --bin huma-eval -- [--data ../shared/data] [--bots bots/corpus] [--json out.json]`
 //!
 //! A window is called human when `confidence >= 0.5`; a bot window is caught
 //! when it is not called human or `agent.is_agent` is set. Persons are the
@@ -33,6 +33,9 @@ struct Args {
     /// Seed of the synthetic generators.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Folder of bot sessions recorded in Chromium (`bots/generate.mjs`).
+    #[arg(long, default_value = "bots/corpus")]
+    bots: PathBuf,
 }
 
 /// One scored window, reduced to what the tables need.
@@ -364,6 +367,7 @@ fn main() {
     );
 
     metrics.insert("replay".into(), replay_section(&recorded, &sources, args.seed));
+    metrics.insert("chromium".into(), chromium_section(&args.bots));
 
     println!(
         "\n{} recorded + {} synthetic windows; loaded in {:.1} s, total {:.1} s",
@@ -444,4 +448,58 @@ fn replay_section(recorded: &[corpus::Window], sources: &[&huma::signals::Signal
         "sources": with_fp, "human_windows": humans,
         "human_windows_with_fingerprint": human_fp, "human_fingerprint_collisions": collisions,
     })
+}
+
+/// Bots recorded in real headless Chromium by `bots/generate.mjs`, per
+/// framework and style: caught with the `env` the page saw, and with a clean
+/// desktop `env` instead (behaviour and input pipeline only).
+fn chromium_section(dir: &std::path::Path) -> Value {
+    let (windows, refused) = match corpus::browser::load(dir) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("warning: Chromium bot corpus not loaded from {}: {e}", dir.display());
+            return Value::Null;
+        }
+    };
+    let clean = synth::clean_env();
+    let mut families: BTreeMap<&str, Vec<(Scored, Scored)>> = BTreeMap::new();
+    for w in &windows {
+        families
+            .entry(w.family.as_str())
+            .or_default()
+            .push((scored(w, None), scored(w, Some(&clean))));
+    }
+    let caught = |r: &Scored| !r.called_human || r.agent;
+    println!(
+        "\nCHROMIUM BOTS ({}: {} sessions, {refused} refused by the decoder)",
+        dir.display(),
+        windows.len()
+    );
+    println!(
+        "{:<24} {:>8} {:>8} {:>8} {:>14} {:>8}  notes on misses (clean env)",
+        "family", "sessions", "caught%", "agent %", "clean caught%", "clean ag%"
+    );
+    let mut rows = Vec::new();
+    for (family, pairs) in &families {
+        let n = pairs.len();
+        let hit = pairs.iter().filter(|p| caught(&p.0)).count();
+        let agent = pairs.iter().filter(|p| p.0.agent).count();
+        let hit_clean = pairs.iter().filter(|p| caught(&p.1)).count();
+        let agent_clean = pairs.iter().filter(|p| p.1.agent).count();
+        let notes = top_notes(pairs.iter().map(|p| &p.1).filter(|r| !caught(r)));
+        println!(
+            "{family:<24} {n:>8} {:>8.1} {:>8.1} {:>14.1} {:>8.1}  {notes}",
+            pct(hit, n),
+            pct(agent, n),
+            pct(hit_clean, n),
+            pct(agent_clean, n)
+        );
+        rows.push(json!({
+            "family": family, "sessions": n,
+            "caught_pct": pct(hit, n), "agent_flag_pct": pct(agent, n),
+            "clean_env_caught_pct": pct(hit_clean, n), "clean_env_agent_flag_pct": pct(agent_clean, n),
+            "top_notes_on_clean_env_misses": notes,
+        }));
+    }
+    json!({"dir": dir.display().to_string(), "refused": refused, "families": rows})
 }

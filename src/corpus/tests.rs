@@ -165,3 +165,35 @@ fn replay_is_valid_and_close() {
     assert_eq!(ws.len(), 2 * Family::ALL.len() * 3);
     assert!(ws.iter().all(|w| w.class == Class::Bot && w.signals.validate().is_ok()));
 }
+
+#[test]
+fn browser_line_is_decoded_by_the_server_decoder() {
+    let line = r#"{"framework":"puppeteer","style":"dispatched","seed":7,"verdict":{},
+        "sessionData":{"v":1,"dur":900,"m":[10,5,6],"c":[20,5,6,0,4],"k":[30,0,4],"s":[],"t":[],"f":[],
+        "n":{"m":2,"mc":0,"c":1,"k":1,"s":0,"t":0,"u":5},"env":{"webdriver":true,"cdp":true}}}"#
+        .replace('\n', "");
+    let w = browser::parse_line(&line).expect("a valid line");
+    assert_eq!((w.dataset, w.family.as_str()), ("chromium", "puppeteer_dispatched"));
+    assert_eq!((w.person.as_str(), w.class), ("puppeteer_dispatched_7", Class::Bot));
+    assert_eq!((w.signals.n.u, w.signals.env.cdp), (5, Some(true)));
+    // What the server would refuse is refused here, naming the field.
+    let broken = line.replace(r#""m":[10,5,6]"#, r#""m":[10,5]"#);
+    assert!(browser::parse_line(&broken).unwrap_err().contains("sessionData.m"));
+}
+
+#[test]
+fn committed_chromium_corpus_decodes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bots/corpus");
+    let (ws, refused) = browser::load(&dir).expect("bots/corpus is committed");
+    assert_eq!(refused, 0);
+    assert!(ws.len() >= 100, "{} sessions", ws.len());
+    let families: HashSet<_> = ws.iter().map(|w| w.family.as_str()).collect();
+    assert_eq!(families.len(), 18, "3 frameworks x 6 styles: {families:?}");
+    for w in &ws {
+        assert_eq!(w.signals.validate(), Ok(()), "{}", w.person);
+        if w.family.ends_with("_dispatched") {
+            assert!(w.signals.n.u > 0, "{}: dispatched events are untrusted", w.person);
+            assert!(w.signals.c.chunks(5).all(|r| r[4] as u32 & 1 == 0), "{}", w.person);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+// One small interface over Playwright, Puppeteer and Selenium driving
+// Debian's Chromium, so that every style in styles.mjs runs unchanged on all
+// three. Nothing here downloads a browser: the executable and chromedriver
+// are Debian's, and selenium-manager is kept offline.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMEDRIVER = process.env.CHROMEDRIVER_PATH || '/usr/bin/chromedriver';
+export const FRAMEWORKS = ['playwright', 'puppeteer', 'selenium'];
+
+// The flags this machine needs (no background networking) and a fixed
+// window size, so that coordinates mean the same in every framework.
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--window-size=1280,800',
+];
+
+// What a "stealth" bot adds: no AutomationControlled blink feature (so
+// navigator.webdriver is false), and a user agent without "HeadlessChrome".
+const STEALTH_FLAGS = ['--disable-blink-features=AutomationControlled'];
+const HIDE_WEBDRIVER = () => {
+  Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true });
+};
+
+async function stealthUa() {
+  const { execFileSync } = await import('node:child_process');
+  const v = execFileSync(CHROMIUM, ['--version']).toString().match(/(\d+)\.\d+\.\d+\.\d+/);
+  const major = v ? v[1] : '156';
+  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
+}
+
+/** Starts `framework`'s browser; returns a driver (see the methods below). */
+export async function launch(framework, { stealth = false } = {}) {
+  process.env.SE_OFFLINE = 'true'; // selenium-manager: never touch the network
+  const profile = mkdtempSync(join(tmpdir(), `huma-bots-${framework}-`));
+  const args = [...FLAGS, ...(stealth ? STEALTH_FLAGS : [])];
+  if (stealth) args.push(`--user-agent=${await stealthUa()}`);
+  const cleanup = () => rmSync(profile, { recursive: true, force: true });
+  if (framework === 'playwright') return playwright(profile, args, stealth, cleanup);
+  if (framework === 'puppeteer') return puppeteer(profile, args, stealth, cleanup);
+  if (framework === 'selenium') return selenium(profile, args, stealth, cleanup);
+  throw new Error(`unknown framework ${framework}`);
+}
+
+async function playwright(profile, args, stealth, cleanup) {
+  const { chromium } = await import('playwright-core');
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args,
+  });
+  if (stealth) await context.addInitScript(HIDE_WEBDRIVER);
+  const page = context.pages()[0] || (await context.newPage());
+  return {
+    framework: 'playwright',
+    goto: (url) => page.goto(url),
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    box: (sel) => page.locator(sel).boundingBox(),
+    move: (x, y, steps = 1) => page.mouse.move(x, y, { steps }),
+    down: () => page.mouse.down(),
+    up: () => page.mouse.up(),
+    clickAt: (x, y) => page.mouse.click(x, y),
+    click: (sel) => page.click(sel),
+    fill: (sel, text) => page.fill(sel, text),
+    type: (text, delay = 0) => page.keyboard.type(text, { delay }),
+    close: async () => {
+      await context.close();
+      cleanup();
+    },
+  };
+}
+
+async function puppeteer(profile, args, stealth, cleanup) {
+  const { default: pptr } = await import('puppeteer-core');
+  const browser = await pptr.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir: profile,
+    defaultViewport: { width: 1280, height: 800 },
+    args,
+  });
+  const page = (await browser.pages())[0] || (await browser.newPage());
+  if (stealth) await page.evaluateOnNewDocument(HIDE_WEBDRIVER);
+  return {
+    framework: 'puppeteer',
+    goto: (url) => page.goto(url),
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    box: async (sel) => (await page.$(sel)).boundingBox(),
+    move: (x, y, steps = 1) => page.mouse.move(x, y, { steps }),
+    down: () => page.mouse.down(),
+    up: () => page.mouse.up(),
+    clickAt: (x, y) => page.mouse.click(x, y),
+    click: (sel) => page.click(sel),
+    // Puppeteer has no fill: its default is type() with no delay.
+    fill: (sel, text) => page.type(sel, text),
+    type: (text, delay = 0) => page.keyboard.type(text, { delay }),
+    close: async () => {
+      await browser.close();
+      cleanup();
+    },
+  };
+}
+
+async function selenium(profile, args, stealth, cleanup) {
+  const { Builder, By, Origin } = await import('selenium-webdriver');
+  const chrome = await import('selenium-webdriver/chrome.js');
+  const options = new chrome.Options();
+  options.setChromeBinaryPath(CHROMIUM);
+  options.addArguments('--headless', `--user-data-dir=${profile}`, ...args);
+  if (stealth) options.excludeSwitches('enable-automation');
+  const driver = await new Builder()
+    .forBrowser('chrome')
+    .setChromeOptions(options)
+    .setChromeService(new chrome.ServiceBuilder(CHROMEDRIVER))
+    .build();
+  // Selenium evaluates a function body: pass the function's source and call it.
+  const evaluate = (fn, arg) => driver.executeScript(`return (${fn})(arguments[0]);`, arg);
+  // ChromeDriver refuses moves outside the viewport (the others clamp).
+  let view = null;
+  const clamp = async (x, y) => {
+    view = view || (await evaluate(() => [innerWidth, innerHeight]));
+    return { x: Math.max(0, Math.min(view[0] - 1, Math.round(x))), y: Math.max(0, Math.min(view[1] - 1, Math.round(y))) };
+  };
+
+  return {
+    framework: 'selenium',
+    goto: (url) => ((view = null), driver.get(url)),
+    evaluate,
+    box: (sel) =>
+      evaluate((s) => {
+        const r = document.querySelector(s).getBoundingClientRect();
+        return { x: r.left, y: r.top, width: r.width, height: r.height };
+      }, sel),
+    // Actions move with a duration: ChromeDriver interpolates the path.
+    move: async (x, y, steps = 1) => {
+      const at = await clamp(x, y);
+      await driver
+        .actions()
+        .move({ x: at.x, y: at.y, origin: Origin.VIEWPORT, duration: steps > 1 ? steps * 16 : 0 })
+        .perform();
+    },
+    down: () => driver.actions().press().perform(),
+    up: () => driver.actions().release().perform(),
+    clickAt: async (x, y) => {
+      const at = await clamp(x, y);
+      await driver.actions().move({ x: at.x, y: at.y, origin: Origin.VIEWPORT, duration: 0 }).click().perform();
+    },
+    click: async (sel) => (await driver.findElement(By.css(sel))).click(),
+    fill: async (sel, text) => (await driver.findElement(By.css(sel))).sendKeys(text),
+    type: async (text, delay = 0) => {
+      if (!delay) return driver.actions().sendKeys(text).perform();
+      let a = driver.actions();
+      for (const ch of text) a = a.keyDown(ch).keyUp(ch).pause(delay);
+      return a.perform();
+    },
+    close: async () => {
+      await driver.quit();
+      cleanup();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Each automation framework drives /demo in Debian's Chromium, with its
+// defaults, "humanised" (Bezier paths, random timing) and as an extension
+// agent would (events dispatched by page script), using the
+// generators in bots/ (their npm packages live in bots/node_modules;
+// tests/browser.rs installs them), and must be caught: `human === false` or
+// `agent.is_agent`. A plain headless Chromium with no automation client, on
+// a page that dispatches its own events, must show neither `webdriver` nor
+// `cdp`: the snippet's automation checks are only worth it if they stay
+// silent there.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BASE, CHROMIUM, checkSignals } from './harness.mjs';
+import { FRAMEWORKS, launch } from '../../bots/drivers.mjs';
+import { caught, session } from '../../bots/generate.mjs';
+
+// The three run side by side: each takes ~15 s, mostly the humanised
+// style's own pauses.
+test('each framework on /demo is caught', { timeout: 90_000, concurrency: true }, async (t) => {
+  await Promise.all(FRAMEWORKS.map((framework) => t.test(`${framework}: defaults, humanised, dispatched`, { timeout: 60_000 }, async () => {
+    const d = await launch(framework);
+    try {
+      for (const [style, seed] of [['defaults', 1], ['humanised', 2], ['dispatched', 3]]) {
+        const { sessionData, verdict } = await session(d, BASE, style, seed);
+        checkSignals(sessionData);
+        console.log(
+          `${framework} ${style}: human ${verdict.human} (${verdict.confidence}), agent ${verdict.agent.is_agent} ` +
+            `[${verdict.agent.signals}], env.cdp ${sessionData.env.cdp}`,
+        );
+        assert.ok(caught(verdict), `${framework} ${style} is caught: ${JSON.stringify(verdict)}`);
+        assert.equal(sessionData.env.webdriver, true);
+        // ChromeDriver's cdc_… globals are on every page it drives.
+        if (framework === 'selenium') assert.equal(sessionData.env.cdp, true, 'cdc_ globals seen');
+        if (style === 'dispatched') {
+          assert.ok(sessionData.n.u > 0, 'events dispatched by script are untrusted');
+          assert.ok(sessionData.c.every((v, i) => i % 5 !== 4 || (v & 1) === 0), 'click flags: untrusted');
+          assert.equal(sessionData.env.cdp, true, "the client's evaluate frames are in the events' stacks");
+        }
+      }
+    } finally {
+      await d.close();
+    }
+  })));
+});
+
+test('plain headless Chromium without automation: no webdriver, no cdp', { timeout: 30_000 }, async () => {
+  // The page dispatches untrusted events of its own (as many sites do) and
+  // prints what the snippet would send. The snippet is inlined: a data: page
+  // may not load scripts from a loopback address.
+  const snippet = await (await fetch(`${BASE}/v1/huma.js`)).text();
+  const page = `<!doctype html><body><button id=b>b</button><input id=i><pre id=out></pre>
+<script>${snippet}</script><script>
+setTimeout(function () {
+  var b = document.getElementById('b'), i = document.getElementById('i');
+  b.click(); b.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true}));
+  eval("b.dispatchEvent(new PointerEvent('pointermove', {bubbles: true}))");
+  i.value = 'x'; i.dispatchEvent(new Event('input', {bubbles: true}));
+  var f = Huma.debug().features;
+  document.getElementById('out').textContent = 'ENV' + JSON.stringify({env: f.env, u: f.n.u}) + 'END';
+}, 200);
+</script></body>`;
+  const profile = mkdtempSync(join(tmpdir(), 'huma-plain-'));
+  try {
+    const { stdout } = await promisify(execFile)(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        '--virtual-time-budget=3000',
+        '--dump-dom',
+        `data:text/html;base64,${Buffer.from(page).toString('base64')}`,
+      ],
+      { timeout: 25_000 },
+    );
+    const m = stdout.match(/ENV(\{.*?\})END/);
+    assert.ok(m, `the page printed its env: ${stdout.slice(0, 500)}`);
+    const { env, u } = JSON.parse(m[1].replace(/&quot;/g, '"'));
+    assert.ok(u >= 3, `the page's own events were untrusted (${u})`);
+    assert.equal(env.webdriver, false);
+    assert.equal(env.cdp, false, 'no automation artefact without automation');
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
