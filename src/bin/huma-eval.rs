@@ -368,6 +368,7 @@ fn main() {
 
     metrics.insert("replay".into(), replay_section(&recorded, &sources, args.seed));
     metrics.insert("chromium".into(), chromium_section(&args.bots));
+    metrics.insert("takeover".into(), takeover_section(&recorded, &synthetic));
 
     println!(
         "\n{} recorded + {} synthetic windows; loaded in {:.1} s, total {:.1} s",
@@ -502,4 +503,93 @@ fn chromium_section(dir: &std::path::Path) -> Value {
         }));
     }
     json!({"dir": dir.display().to_string(), "refused": refused, "families": rows})
+}
+
+/// How well `/session` tells a takeover from the same person carrying on:
+/// the distance between a window's profile and another window's, for pairs
+/// of one person (should stay under the threshold) against pairs of two
+/// people, and against scripted windows (should exceed it).
+fn takeover_section(recorded: &[corpus::Window], synthetic: &[corpus::Window]) -> Value {
+    use huma::scoring::{profile_distance, score, Profile, PROFILE_SHIFT_THRESHOLD};
+    use std::collections::HashMap;
+    let mut by_person: HashMap<(&str, &str), Vec<Profile>> = HashMap::new();
+    for w in recorded
+        .iter()
+        .filter(|w| w.class == Class::Human && w.dataset != "mousecapture")
+    {
+        let v = score(&w.signals);
+        if v.active {
+            by_person
+                .entry((w.dataset, w.person.as_str()))
+                .or_default()
+                .push(v.profile);
+        }
+    }
+    let bots: Vec<Profile> = synthetic
+        .iter()
+        .filter(|w| w.family.ends_with("clean_env") && !w.family.starts_with("replay"))
+        .step_by(7)
+        .map(|w| score(&w.signals).profile)
+        .collect();
+    let mut people: Vec<_> = by_person.into_iter().collect();
+    people.sort_by(|a, b| a.0.cmp(&b.0));
+    let (mut same, mut other, mut scripted) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, ((dataset, _), windows)) in people.iter().enumerate() {
+        // At most 40 baselines a person, each against the person's next
+        // window, one window of the next person of the same dataset, and a
+        // scripted window.
+        for (j, base) in windows.iter().take(40).enumerate() {
+            if let Some(next) = windows.get(j + 1) {
+                same.extend(profile_distance(base, next));
+            }
+            if let Some((_, theirs)) = people[i + 1..].iter().find(|((d, _), _)| d == dataset) {
+                if let Some(o) = theirs.get(j % theirs.len()) {
+                    other.extend(profile_distance(base, o));
+                }
+            }
+            if !bots.is_empty() {
+                scripted.extend(profile_distance(base, &bots[(i * 40 + j) % bots.len()]));
+            }
+        }
+    }
+    let over = |d: &[f32]| pct(d.iter().filter(|x| **x > PROFILE_SHIFT_THRESHOLD).count(), d.len());
+    let auc_of = |pos: &[f32], neg: &[f32]| {
+        // Same-person pairs are the positives: a smaller distance is "same".
+        let p: Vec<f32> = pos.iter().map(|x| -x).collect();
+        let n: Vec<f32> = neg.iter().map(|x| -x).collect();
+        auc(&p, &n)
+    };
+    println!("\nTAKEOVER PROFILE (`profile_shift` on /session; threshold {PROFILE_SHIFT_THRESHOLD})");
+    println!(
+        "  same person, next window:   {:>6} pairs, median distance {:.3}, flagged {:.2} %",
+        same.len(),
+        median(&same),
+        over(&same)
+    );
+    println!(
+        "  another person:             {:>6} pairs, median distance {:.3}, flagged {:.2} %   AUC same-vs-other {:.3}",
+        other.len(),
+        median(&other),
+        over(&other),
+        auc_of(&same, &other)
+    );
+    println!(
+        "  a script (synthetic, clean env): {:>6} pairs, median distance {:.3}, flagged {:.2} %   AUC same-vs-script {:.3}",
+        scripted.len(),
+        median(&scripted),
+        over(&scripted),
+        auc_of(&same, &scripted)
+    );
+    print!("  flagged % at other thresholds (same / other / script):");
+    for th in [0.2f32, 0.25, 0.3, 0.35] {
+        let at = |d: &[f32]| pct(d.iter().filter(|x| **x > th).count(), d.len());
+        print!("  {th}: {:.1} / {:.1} / {:.1}", at(&same), at(&other), at(&scripted));
+    }
+    println!();
+    json!({
+        "threshold": PROFILE_SHIFT_THRESHOLD,
+        "same_person": {"pairs": same.len(), "median": median(&same), "flagged_pct": over(&same)},
+        "other_person": {"pairs": other.len(), "median": median(&other), "flagged_pct": over(&other), "auc": auc_of(&same, &other)},
+        "script": {"pairs": scripted.len(), "median": median(&scripted), "flagged_pct": over(&scripted), "auc": auc_of(&same, &scripted)},
+    })
 }
