@@ -320,16 +320,7 @@ async fn monthly_quota(env: Env) {
         )
         .await;
     assert_eq!(a.status, 200);
-    let list = api
-        .request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[])
-        .await;
-    let me = list.json["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["id"] == k["id"])
-        .unwrap()
-        .clone();
+    let me = api.listed_key(&k["id"]).await;
     assert_eq!(me["usage_this_month"], 2, "{me}");
 }
 

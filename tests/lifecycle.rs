@@ -62,16 +62,7 @@ async fn state_survives_a_restart(env: Env) {
     api.verify(revoked["key"].as_str().unwrap(), json!({"userId": "u"}))
         .await
         .assert_error(401, "INVALID_API_KEY");
-    let list = api
-        .request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[])
-        .await;
-    let me = list.json["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["id"] == k["id"])
-        .unwrap()
-        .clone();
+    let me = api.listed_key(&k["id"]).await;
     assert_eq!(me["usage_this_month"], 2, "the quota counter survived: {me}");
 }
 

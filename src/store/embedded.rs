@@ -253,14 +253,7 @@ impl Store for EmbeddedStore {
             if !exists && count >= max {
                 return Ok(false);
             }
-            let (k, v) = (encode(&(&hook.account, &hook.id))?, encode(&hook)?);
-            write(db, |txn| {
-                txn.open_table(WEBHOOKS)
-                    .map_err(rdb)?
-                    .insert(k.as_slice(), v.as_slice())
-                    .map_err(rdb)?;
-                Ok(())
-            })?;
+            write_webhook(db, &hook)?;
             let mut hooks = inner.webhooks.write();
             let list = hooks.entry(hook.account.clone()).or_default();
             list.retain(|h| h.id != hook.id);
@@ -334,14 +327,7 @@ impl Store for EmbeddedStore {
             if !exists {
                 return Ok(false);
             }
-            let (k, v) = (encode(&(&hook.account, &hook.id))?, encode(&hook)?);
-            write(db, |txn| {
-                txn.open_table(WEBHOOKS)
-                    .map_err(rdb)?
-                    .insert(k.as_slice(), v.as_slice())
-                    .map_err(rdb)?;
-                Ok(())
-            })?;
+            write_webhook(db, &hook)?;
             if let Some(list) = inner.webhooks.write().get_mut(&hook.account) {
                 if let Some(h) = list.iter_mut().find(|h| h.id == hook.id) {
                     *h = hook;
@@ -658,4 +644,16 @@ fn closed() -> StoreError {
 fn account_salt(account: &str) -> u64 {
     let d = ring::digest::digest(&ring::digest::SHA256, account.as_bytes());
     u64::from_le_bytes(d.as_ref()[..8].try_into().expect("eight bytes"))
+}
+
+/// Commits one webhook record (insert or replace).
+fn write_webhook(db: &Database, hook: &WebhookRecord) -> Result<(), StoreError> {
+    let (k, v) = (encode(&(&hook.account, &hook.id))?, encode(hook)?);
+    write(db, |txn| {
+        txn.open_table(WEBHOOKS)
+            .map_err(rdb)?
+            .insert(k.as_slice(), v.as_slice())
+            .map_err(rdb)?;
+        Ok(())
+    })
 }

@@ -149,6 +149,15 @@ impl Api {
         )
     }
 
+    /// The operator API's listing of the key with id `id`.
+    pub async fn listed_key(&self, id: &Value) -> Value {
+        let list = self
+            .request(Method::GET, "/admin/v1/keys", Some(ADMIN_TOKEN), None, &[])
+            .await;
+        let keys = list.json["keys"].as_array().expect("a key list");
+        keys.iter().find(|x| &x["id"] == id).expect("the key is listed").clone()
+    }
+
     pub async fn verify(&self, key: &str, body: Value) -> Answer {
         self.post("/api/v1/verify", key, body).await
     }
