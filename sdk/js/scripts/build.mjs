@@ -1,14 +1,14 @@
 // Builds the package (dist/: ESM .mjs + CJS .cjs + .d.mts/.d.cts for each
-// entry point) and the browser snippet web/huma.js (an IIFE of
+// entry point) or the browser snippet web/huma.js (an IIFE of
 // src/snippet.ts + src/collector.ts, committed: the Rust server embeds it).
-//   node scripts/build.mjs            both
-//   node scripts/build.mjs --snippet  the snippet only
+//   node scripts/build.mjs            the package (npm run build)
+//   node scripts/build.mjs --snippet  web/huma.js (npm run build:snippet)
 //   node scripts/build.mjs --check    fail if web/huma.js differs from a fresh build
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SNIPPET_OUT = join(root, '../../web/huma.js');
@@ -64,15 +64,18 @@ async function lib() {
   rmSync(types, { recursive: true, force: true });
 }
 
-const args = process.argv.slice(2);
-if (args.includes('--check')) {
-  const fresh = await snippet();
-  if (readFileSync(SNIPPET_OUT, 'utf8') !== fresh) {
-    console.error('web/huma.js is out of date: run `npm run build:snippet` in sdk/js and commit it');
-    process.exit(1);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = process.argv.slice(2);
+  if (args.includes('--check')) {
+    const fresh = await snippet();
+    if (readFileSync(SNIPPET_OUT, 'utf8') !== fresh) {
+      console.error('web/huma.js is out of date: run `npm run build:snippet` in sdk/js and commit it');
+      process.exit(1);
+    }
+  } else if (args.includes('--snippet')) {
+    mkdirSync(dirname(SNIPPET_OUT), { recursive: true });
+    writeFileSync(SNIPPET_OUT, await snippet());
+  } else {
+    await lib();
   }
-} else {
-  mkdirSync(dirname(SNIPPET_OUT), { recursive: true });
-  writeFileSync(SNIPPET_OUT, await snippet());
-  if (!args.includes('--snippet')) await lib();
 }
