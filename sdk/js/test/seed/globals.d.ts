@@ -10,4 +10,4 @@ declare function showBotError(): void;
 declare function continueLogin(token: string): void;
 declare function logout(): void;
 declare function reVerify(): void;
-declare function MyForm(): JSX.Element;
+declare function MyForm(): import('react').JSX.Element;
