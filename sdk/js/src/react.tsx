@@ -343,3 +343,4 @@ export function HumaSignalsField(props: { userId?: string }) {
   );
 }
 
+export type { GateResult as HumaGateResult };
