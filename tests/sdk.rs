@@ -38,6 +38,7 @@ fn js_sdk_tests_pass() {
         .env("HUMA_BIN", env!("CARGO_BIN_EXE_huma"))
         .env("CHROMIUM_PATH", CHROMIUM)
         .env("CI", "1")
+        .env("NO_COLOR", "1")
         .output()
         .expect("npm runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
