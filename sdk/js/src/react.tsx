@@ -3,7 +3,7 @@
 
 import { useCallback, useEffect, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
 import {
-  answerChallenge, collectSignals, createChallenge, HumaError, lastToken, rememberToken, sendHeartbeat, startCollecting, verify as coreVerify,
+  answerChallenge, collectSignals, createChallenge, getCollector, HumaError, lastToken, rememberToken, sendHeartbeat, startCollecting, verify as coreVerify,
   type Challenge, type ChallengeType, type ClickTargetsPayload, type PatternPayload, type SessionResult, type VerifyResult
 } from 'usehuma';
 
@@ -53,9 +53,10 @@ export function useHumaSession(opts: UseHumaSessionOptions): { anomaly: boolean;
       const o = ref.current;
       const t = o.token || lastToken(o.userId);
       if (!t) return; // nothing verified yet
-      const signals = collectSignals();
-      const w: any = typeof window !== 'undefined' ? window : null;
-      w?.__usehumaCollector?.fresh();
+      // Each heartbeat carries the behaviour of its own window.
+      const c = getCollector();
+      const signals = c ? c.snapshot() : null;
+      c?.fresh();
       sendHeartbeat({ apiKey: o.apiKey, baseUrl: o.baseUrl, userId: o.userId, token: t, signals }).then(
         (r) => {
           setLast(r);
