@@ -21,9 +21,16 @@ async function bundle(): Promise<string> {
     platform: 'browser',
     jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"production"' },
+    // No tsconfig paths: `usehuma/react` resolves through package.json's exports map (self-reference) to dist/.
+    tsconfigRaw: {},
+    metafile: true,
     write: false,
     logLevel: 'silent',
   });
+  const inputs = Object.keys(r.metafile!.inputs);
+  expect(inputs).toContain('dist/react.mjs');
+  expect(inputs).toContain('dist/index.mjs');
+  expect(inputs.some((f) => f.startsWith('src/'))).toBe(false);
   return r.outputFiles[0].text;
 }
 

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, renderHook } from '@testing-library/react';
 import { HumaChallenge, HumaGate, HumaSignalsField, useHuma, useHumaSession } from 'usehuma/react';
-import { verifyWithSignals } from 'usehuma';
+import { startSession, stopSession, verifyWithSignals } from 'usehuma';
 import { humanSignals } from './signals';
 
 // The collector's CDP probe logs an Error through console.debug; keep the output readable.
@@ -200,5 +200,22 @@ describe('useHumaSession', () => {
     expect(result.current.lastResult).toMatchObject({ action: 'allow' });
     expect(result.current.anomaly).toBe(false);
     expect(sent.find((s) => s.path === '/api/v1/session')!.body).toMatchObject({ userId: 'person_s1', sessionToken: v.token });
+  });
+});
+
+describe('startSession / stopSession (core, in a page)', () => {
+  it('sends a heartbeat per window until stopped', async () => {
+    const v = await verifyWithSignals({ apiKey: testKey, baseUrl, userId: 'person_ss', signals: humanSignals() });
+    const sent = spyFetch();
+    const results: unknown[] = [];
+    startSession({ apiKey: testKey, baseUrl, userId: 'person_ss', token: v.token, intervalMs: 100, onResult: (r) => results.push(r) });
+    move(3, 4);
+    await waitFor(() => expect(results.length).toBeGreaterThanOrEqual(1), { timeout: 3000 });
+    stopSession();
+    const beats = sent.filter((s) => s.path === '/api/v1/session');
+    expect(beats[0].body).toMatchObject({ userId: 'person_ss', sessionToken: v.token });
+    expect(beats[0].body.sessionData.v).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent.filter((s) => s.path === '/api/v1/session')).toHaveLength(beats.length);
   });
 });
