@@ -70,9 +70,20 @@ function defaultBase(): string {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+let warnedLiveKey = false;
+
+/** Secret keys do not belong in web pages: say so once (the server still answers). */
+function warnIfSecretInBrowser(apiKey: string) {
+  if (warnedLiveKey || typeof window === 'undefined' || typeof document === 'undefined') return;
+  if (!/^huma_live_/.test(apiKey)) return;
+  warnedLiveKey = true;
+  console.warn('usehuma: a secret huma_live_ key is used in a browser, where anyone can read it. Use a publishable huma_pub_ key limited to your origins.');
+}
+
 /** POSTs `body` to `path`, retrying 503 with exponential backoff (honouring Retry-After up to 2 s). */
 export async function request<T>(opts: ClientOptions, path: string, body: unknown): Promise<T> {
   const base = String(opts.baseUrl || defaultBase()).replace(/\/+$/, '');
+  warnIfSecretInBrowser(opts.apiKey);
   const doFetch = opts.fetch || fetch;
   const attempts = Math.max(1, opts.retries ?? 3);
   const timeout = opts.timeoutMs ?? 10000;

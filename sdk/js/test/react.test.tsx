@@ -219,3 +219,14 @@ describe('startSession / stopSession (core, in a page)', () => {
     expect(sent.filter((s) => s.path === '/api/v1/session')).toHaveLength(beats.length);
   });
 });
+
+describe('keys in the browser', () => {
+  it('warns once when a secret live key is used in a page', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const liveKey = inject('liveKey');
+    await verifyWithSignals({ apiKey: liveKey, baseUrl, userId: 'u_warn', signals: humanSignals() });
+    await verifyWithSignals({ apiKey: liveKey, baseUrl, userId: 'u_warn', signals: humanSignals(2) });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/huma_pub_/);
+  });
+});
