@@ -34,6 +34,15 @@
 //! because it would double the round trips. Every call is bounded by the
 //! configured timeout, so a dead Redis answers 503 quickly instead of
 //! hanging requests; a connection that failed or timed out is replaced.
+//! A circuit breaker (`breaker.rs`) in front of every call opens after
+//! consecutive availability failures: while open, calls fail at once
+//! without waiting for the timeout; after the cool-down one probe call
+//! finds out whether Redis is back.
+//!
+//! The limit counters of the other instances (`limits_sync`) live under
+//! `huma:lim:<family>:<hex counter key>:<window>` (a string, INCRBY of this
+//! instance's new hits, expiring two windows later). The counter key is a
+//! prefix of a SHA-256 or HMAC output, never a key or userId.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -43,6 +52,7 @@ use bb8_redis::redis::aio::MultiplexedConnection;
 use bb8_redis::redis::{self, Cmd, FromRedisValue, RedisError};
 use bb8_redis::{bb8, RedisConnectionManager};
 
+use super::breaker::{Admit, Breaker, State};
 use super::codec::{decode, encode, hex};
 use super::{Attempt, Consume, OutboxEntry, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
 use crate::challenges::{ChallengeRecord, MAX_ATTEMPTS};
@@ -124,6 +134,7 @@ const OUTBOX_ENTRY_PREFIX: &str = "huma:{outbox}:e:";
 pub struct RedisStore {
     pool: bb8::Pool<Manager>,
     timeout: Duration,
+    breaker: Breaker,
     secret: Lua,
     consume: Lua,
     quota_take: Lua,
@@ -176,6 +187,20 @@ impl bb8::ManageConnection for Manager {
 impl RedisStore {
     /// A pool of `pool_size` connections to `url`, checked with one PING.
     pub async fn connect(url: &str, pool_size: u32, timeout: Duration) -> Result<RedisStore, StoreError> {
+        let breaker = Breaker::new(
+            super::breaker::DEFAULT_FAILURES,
+            Duration::from_millis(super::breaker::DEFAULT_COOLDOWN_MS),
+        );
+        Self::connect_with(url, pool_size, timeout, breaker).await
+    }
+
+    /// The same with a breaker of the operator's configuration.
+    pub async fn connect_with(
+        url: &str,
+        pool_size: u32,
+        timeout: Duration,
+        breaker: Breaker,
+    ) -> Result<RedisStore, StoreError> {
         let manager = RedisConnectionManager::new(url).map_err(|e| StoreError(format!("REDIS_URL: {e}")))?;
         let pool = bb8::Pool::builder()
             .max_size(pool_size.max(1))
@@ -185,6 +210,7 @@ impl RedisStore {
         let store = RedisStore {
             pool,
             timeout,
+            breaker,
             secret: Lua::new(SECRET_LUA),
             consume: Lua::new(CONSUME_LUA),
             quota_take: Lua::new(QUOTA_TAKE_LUA),
@@ -202,27 +228,66 @@ impl RedisStore {
         Ok(store)
     }
 
-    /// Runs `op` on a connection within the timeout. A failed or timed-out
-    /// connection is marked broken so the pool replaces it.
+    /// Runs `op` on a connection within the timeout, behind the breaker. A
+    /// failed or timed-out connection is marked broken so the pool replaces
+    /// it; only availability failures (no connection, a dropped socket, a
+    /// timeout) count toward opening the breaker, not a command's error.
     async fn run<T, F>(&self, op: impl FnOnce(MultiplexedConnection) -> F) -> Result<T, StoreError>
     where
         F: std::future::Future<Output = Result<T, RedisError>>,
     {
+        let admitted = self.breaker.admit();
+        if admitted == Admit::Reject {
+            return Err(StoreError("redis circuit breaker is open".into()));
+        }
+        let mut guard = ProbeGuard {
+            breaker: &self.breaker,
+            admitted,
+            done: false,
+        };
         let attempt = async {
             let (mux, broken) = {
-                let conn = self.pool.get().await.map_err(|e| StoreError(format!("redis: {e}")))?;
+                let conn = self
+                    .pool
+                    .get()
+                    .await
+                    .map_err(|e| (true, StoreError(format!("redis: {e}"))))?;
                 (conn.mux.clone(), conn.broken.clone())
             };
             op(mux).await.map_err(|e| {
-                if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() {
+                let down = e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() || e.is_timeout();
+                if down {
                     broken.store(true, Ordering::Relaxed);
                 }
-                StoreError(format!("redis: {e}"))
+                (down, StoreError(format!("redis: {e}")))
             })
         };
-        tokio::time::timeout(self.timeout, attempt)
-            .await
-            .map_err(|_| StoreError(format!("redis did not answer within {} ms", self.timeout.as_millis())))?
+        let result = match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => Err((
+                true,
+                StoreError(format!("redis did not answer within {} ms", self.timeout.as_millis())),
+            )),
+        };
+        guard.done = true;
+        self.breaker.record(admitted, !matches!(result, Err((true, _))));
+        result.map_err(|(_, e)| e)
+    }
+}
+
+/// A probe whose request was dropped mid-call must not leave the breaker
+/// half-open forever: it counts as a failed probe.
+struct ProbeGuard<'a> {
+    breaker: &'a Breaker,
+    admitted: Admit,
+    done: bool,
+}
+
+impl Drop for ProbeGuard<'_> {
+    fn drop(&mut self) {
+        if !self.done && self.admitted == Admit::Probe {
+            self.breaker.record(Admit::Probe, false);
+        }
     }
 }
 
@@ -637,6 +702,31 @@ impl Store for RedisStore {
     async fn flush(&self) -> Result<(), StoreError> {
         // Durability of Redis data is Redis's configuration (RDB/AOF), not ours.
         Ok(())
+    }
+
+    async fn limits_sync(
+        &self,
+        family: &'static str,
+        entries: &[(u64, u64, u32)],
+    ) -> Result<Option<Vec<u64>>, StoreError> {
+        if entries.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        // One plain pipeline (not MULTI): each counter is independent, and
+        // on a cluster the keys may sit in different slots.
+        let ttl_ms = 2 * crate::limits::WINDOW_SECS * 1000;
+        let mut pipe = redis::pipe();
+        for &(key, window, delta) in entries {
+            let name = format!("huma:lim:{family}:{key:016x}:{window}");
+            pipe.cmd("INCRBY").arg(&name).arg(delta);
+            pipe.cmd("PEXPIRE").arg(&name).arg(ttl_ms).ignore();
+        }
+        let totals: Vec<u64> = self.run(|mut c| async move { pipe.query_async(&mut c).await }).await?;
+        Ok(Some(totals))
+    }
+
+    fn breaker_state(&self) -> State {
+        self.breaker.state()
     }
 }
 
