@@ -51,7 +51,11 @@ async fn redis_killed_and_restarted_under_load() {
         .await;
     let key = k["key"].as_str().unwrap().to_string();
     let hook = api
-        .post("/api/v1/webhooks", &key, json!({"url": rx.url("/hook"), "events": ["bot.detected"]}))
+        .post(
+            "/api/v1/webhooks",
+            &key,
+            json!({"url": rx.url("/hook"), "events": ["bot.detected"]}),
+        )
         .await;
     assert_eq!(hook.status, 201, "{hook:?}");
     let mint = |api: Arc<Api>, key: String| async move {
@@ -110,7 +114,11 @@ async fn redis_killed_and_restarted_under_load() {
     assert!(
         m.text.contains("huma_store_breaker_state 1") || m.text.contains("huma_store_breaker_state 2"),
         "the breaker opened: {}",
-        m.text.lines().filter(|l| l.contains("breaker")).collect::<Vec<_>>().join("\n")
+        m.text
+            .lines()
+            .filter(|l| l.contains("breaker"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let restarted_at = t0.elapsed();
@@ -123,7 +131,12 @@ async fn redis_killed_and_restarted_under_load() {
     }
 
     let calls = calls.lock().unwrap().clone();
-    for l in api.huma.logs().iter().filter(|l| l.contains("WARN") || l.contains("ERROR")) {
+    for l in api
+        .huma
+        .logs()
+        .iter()
+        .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+    {
         if !l.contains("\"request\"") {
             println!("{l}");
         }
@@ -139,7 +152,9 @@ async fn redis_killed_and_restarted_under_load() {
             "503 outside the outage (killed {killed_at:?}, back {restarted_at:?}): {c:?}"
         );
     }
-    let during = calls.iter().filter(|c| c.at > killed_at + Duration::from_millis(200) && c.at < restarted_at);
+    let during = calls
+        .iter()
+        .filter(|c| c.at > killed_at + Duration::from_millis(200) && c.at < restarted_at);
     let not_503: Vec<_> = during.clone().filter(|c| c.status != 503).collect();
     assert!(during.count() > 20 && not_503.is_empty(), "{not_503:?}");
     let after: Vec<_> = calls.iter().filter(|c| c.at > ready_by).collect();
@@ -149,7 +164,11 @@ async fn redis_killed_and_restarted_under_load() {
     for c in calls.iter().filter(|c| c.status == 200 && c.reason.is_some()) {
         assert_eq!(c.reason.as_deref(), Some("already_used"), "{c:?}");
     }
-    let first_recovered = calls.iter().filter(|c| c.at > restarted_at && c.status == 200).map(|c| c.at).min();
+    let first_recovered = calls
+        .iter()
+        .filter(|c| c.at > restarted_at && c.status == 200)
+        .map(|c| c.at)
+        .min();
     println!(
         "calls: {}, 503s: {}, max latency: {:?}, killed at {killed_at:?}, restarted at {restarted_at:?}, first 200 after restart at {first_recovered:?}",
         calls.len(),
@@ -172,13 +191,20 @@ async fn redis_killed_and_restarted_under_load() {
     let accepted = calls.iter().filter(|c| c.verify && c.status == 200).count() + 2;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let ids: std::collections::HashSet<String> =
-            rx.requests().iter().map(|r| r.header("huma-delivery").to_string()).collect();
+        let ids: std::collections::HashSet<String> = rx
+            .requests()
+            .iter()
+            .map(|r| r.header("huma-delivery").to_string())
+            .collect();
         if ids.len() >= accepted {
             assert_eq!(ids.len(), accepted, "no event beyond the accepted ones");
             break;
         }
-        assert!(Instant::now() < deadline, "{} of {accepted} events delivered", ids.len());
+        assert!(
+            Instant::now() < deadline,
+            "{} of {accepted} events delivered",
+            ids.len()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
