@@ -170,6 +170,13 @@ async fn redis_killed_and_restarted_under_load() {
         .filter(|c| c.at > restarted_at && c.status == 200)
         .map(|c| c.at)
         .min();
+    let mut fast: Vec<Duration> = calls.iter().filter(|c| c.status == 503).map(|c| c.took).collect();
+    fast.sort();
+    println!(
+        "median 503 latency: {:?}, p99: {:?}",
+        fast.get(fast.len() / 2),
+        fast.get(fast.len() * 99 / 100)
+    );
     println!(
         "calls: {}, 503s: {}, max latency: {:?}, killed at {killed_at:?}, restarted at {restarted_at:?}, first 200 after restart at {first_recovered:?}",
         calls.len(),

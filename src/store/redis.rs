@@ -246,13 +246,18 @@ impl RedisStore {
             done: false,
         };
         let attempt = async {
-            let (mux, broken) = {
+            // A connection marked broken after it went back to the pool is
+            // dropped (bb8 checks `has_broken` when it is returned) and the
+            // next one taken, so a dead socket fails one call, not two.
+            let (mux, broken) = loop {
                 let conn = self
                     .pool
                     .get()
                     .await
                     .map_err(|e| (true, StoreError(format!("redis: {e}"))))?;
-                (conn.mux.clone(), conn.broken.clone())
+                if !conn.broken.load(Ordering::Relaxed) {
+                    break (conn.mux.clone(), conn.broken.clone());
+                }
             };
             op(mux).await.map_err(|e| {
                 let down = e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() || e.is_timeout();
