@@ -17,7 +17,10 @@
 //! bounded overshoot: hits the other instances admitted since the last sync
 //! are not yet seen, so with N instances a limit L per minute admits at most
 //! L + (N − 1) × (hits per instance per sync interval) — e.g. two instances
-//! each taking 10 calls/s of one key admit at most L + 3. A window first hit
+//! each taking 10 calls/s of one key admit at most L + 3. Flood windows are
+//! sent only from their second local hit (most userIds are seen once, and
+//! sending each would double Redis's commands per verify), which adds at
+//! most N − 1 to the flood bound. A window first hit
 //! here starts from zero until its first sync (the same bound). Heartbeat
 //! counters (6 per token per minute) stay per instance: a token's heartbeats
 //! go through one browser session, and a few extra are harmless. A failed
@@ -35,6 +38,8 @@ use crate::store::Store;
 
 /// Windows are one minute long (contract: "per minute").
 pub const WINDOW_SECS: u64 = 60;
+/// Flood windows with fewer local hits than this are not reconciled.
+pub const FLOOD_SYNC_MIN: u32 = 2;
 const SHARDS: usize = 64;
 const SHARD_CAPACITY: usize = 8192;
 
@@ -138,13 +143,14 @@ impl Counters {
     }
 
     /// The hits not yet sent to the shared counters, as `(key, window,
-    /// hits)`, marked sent; `restore` them if sending fails.
-    pub fn take_deltas(&self) -> Vec<(u64, u64, u32)> {
+    /// hits)`, marked sent; `restore` them if sending fails. A window with
+    /// fewer than `min_count` local hits is not sent yet (see `sync`).
+    pub fn take_deltas(&self, min_count: u32) -> Vec<(u64, u64, u32)> {
         let mut out = Vec::new();
         for shard in self.shards.iter() {
             let mut shard = shard.lock();
             for (&key, slot) in shard.iter_mut() {
-                if slot.count > slot.sent {
+                if slot.count > slot.sent && slot.count >= min_count {
                     out.push((key, slot.window, slot.count - slot.sent));
                     slot.sent = slot.count;
                 }
@@ -187,8 +193,15 @@ pub async fn sync<S: Store>(app: Arc<App<S>>, mut stop: watch::Receiver<bool>) {
             _ = stop.wait_for(|s| *s) => return,
             _ = tick.tick() => {}
         }
-        for (family, counters) in [("burst", &app.limits.burst), ("flood", &app.limits.flood)] {
-            let deltas = counters.take_deltas();
+        // Flood counters are per (key, userId) and most userIds are seen
+        // once: sending every one would cost Redis two commands per verify.
+        // A userId seen once here is left out, which adds at most one hit
+        // per other instance to the flood tolerance.
+        for (family, counters, min_count) in [
+            ("burst", &app.limits.burst, 1),
+            ("flood", &app.limits.flood, FLOOD_SYNC_MIN),
+        ] {
+            let deltas = counters.take_deltas(min_count);
             match app.store.limits_sync(family, &deltas).await {
                 Ok(Some(totals)) => counters.apply_totals(&deltas, &totals),
                 Ok(None) => return,
@@ -284,19 +297,20 @@ mod tests {
         for _ in 0..3 {
             c.hit(5, 10, 60);
         }
-        let d = c.take_deltas();
+        assert!(c.take_deltas(4).is_empty(), "below the minimum");
+        let d = c.take_deltas(1);
         assert_eq!(d, vec![(5, 1, 3)]);
-        assert!(c.take_deltas().is_empty(), "sent once");
+        assert!(c.take_deltas(1).is_empty(), "sent once");
         // Another instance had 6 hits of its own: the shared total is 9.
         c.apply_totals(&d, &[9]);
         assert_eq!(c.peek(5, 10, 60).remaining, 1);
         assert!(!c.hit(5, 10, 61).exceeded);
         assert!(c.hit(5, 10, 62).exceeded, "3 + 6 + 2 > 10");
         // A failed send is retried.
-        let d = c.take_deltas();
+        let d = c.take_deltas(1);
         assert_eq!(d, vec![(5, 1, 2)]);
         c.restore(&d);
-        assert_eq!(c.take_deltas(), vec![(5, 1, 2)]);
+        assert_eq!(c.take_deltas(1), vec![(5, 1, 2)]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! SIGTERM: `/readyz` turns 503 at once, the server keeps answering for
 //! `HUMA_DRAIN_DELAY_MS` so a load balancer can see it and stop sending,
 //! then the listener closes, in-flight requests finish within the grace
-//! period, webhook delivery stops (queued entries go back to the store's
+//! period, the limit reconciliation (`limits::sync`) and webhook delivery stop (queued entries go back to the store's
 //! outbox), the store is flushed, and `run` returns.
 
 use std::convert::Infallible;
