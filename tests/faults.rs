@@ -44,6 +44,8 @@ async fn redis_killed_and_restarted_under_load() {
             ("HUMA_WEBHOOK_CA_FILE", &ca),
             ("HUMA_WEBHOOK_ALLOW_PRIVATE", "1"),
             ("HUMA_WEBHOOK_RETRY_SCHEDULE", "1,1,2"),
+            // The production default, which the harness raises for other tests.
+            ("HUMA_REDIS_TIMEOUT_MS", "100"),
         ],
     )));
     let k = api

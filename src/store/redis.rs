@@ -59,6 +59,8 @@ use crate::challenges::{ChallengeRecord, MAX_ATTEMPTS};
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
 
+/// How long `connect` keeps trying to reach Redis before the server gives up.
+const CONNECT_WAIT: Duration = Duration::from_secs(5);
 /// Quota months outlive their month by about one more.
 const QUOTA_TTL_SECS: u64 = 62 * 86_400;
 
@@ -185,7 +187,8 @@ impl bb8::ManageConnection for Manager {
 }
 
 impl RedisStore {
-    /// A pool of `pool_size` connections to `url`, checked with one PING.
+    /// A pool of `pool_size` connections to `url`, checked with a PING
+    /// (retried for up to `CONNECT_WAIT`).
     pub async fn connect(url: &str, pool_size: u32, timeout: Duration) -> Result<RedisStore, StoreError> {
         let breaker = Breaker::new(
             super::breaker::DEFAULT_FAILURES,
@@ -221,11 +224,18 @@ impl RedisStore {
             outbox_claim: Lua::new(OUTBOX_CLAIM_LUA),
             outbox_reschedule: Lua::new(OUTBOX_RESCHEDULE_LUA),
         };
-        store
-            .ping()
-            .await
-            .map_err(|e| StoreError(format!("cannot reach Redis: {}", e.0)))?;
-        Ok(store)
+        // At start Redis may itself be starting (a compose file, a reboot),
+        // or the machine busy: keep asking for a few seconds before giving up.
+        let deadline = tokio::time::Instant::now() + CONNECT_WAIT;
+        loop {
+            match store.ping().await {
+                Ok(()) => return Ok(store),
+                Err(e) if tokio::time::Instant::now() >= deadline => {
+                    return Err(StoreError(format!("cannot reach Redis: {}", e.0)))
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// Runs `op` on a connection within the timeout, behind the breaker. A
