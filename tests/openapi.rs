@@ -97,6 +97,38 @@ fn check(doc: &Value, path: &str, method: &str, a: &Answer) {
     }
 }
 
+/// A 70 KiB verify. The server answers 413 without reading the body and
+/// closes the connection; when the close overtakes the answer on the wire
+/// (a reset while the client still writes) the client sees no answer at
+/// all, so the call is tried a few times (the existing `tests/api.rs`
+/// body-limit test has the same race).
+async fn too_large(api: &Api, key: &str) -> Answer {
+    let big = json!({"userId": "u", "pad": "x".repeat(70 * 1024)}).to_string();
+    for _ in 0..5 {
+        // Its own client: the closed connection must not go back to the
+        // shared client's pool, where the next call could pick it up.
+        let sent = reqwest::Client::new()
+            .post(api.huma.url("/api/v1/verify"))
+            .bearer_auth(key)
+            .header("content-type", "application/json")
+            .body(big.clone())
+            .send()
+            .await;
+        if let Ok(r) = sent {
+            let (status, headers) = (r.status(), r.headers().clone());
+            let text = r.text().await.unwrap_or_default();
+            let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+            return Answer {
+                status,
+                headers,
+                text,
+                json,
+            };
+        }
+    }
+    panic!("no answer to an oversized body in 5 tries");
+}
+
 fn header_value(schema: &Value, v: &str) -> Value {
     match schema["type"].as_str() {
         Some("integer") => v.parse::<i64>().map_or(json!(v), |n| json!(n)),
@@ -270,13 +302,7 @@ async fn real_answers_match_the_document() {
         &api.request(Method::POST, "/api/v1/verify", None, Some("{}".into()), &[])
             .await,
     );
-    let big = json!({"userId": "u", "pad": "x".repeat(70 * 1024)});
-    check(
-        &doc,
-        "/api/v1/verify",
-        "post",
-        &post("/api/v1/verify", key.clone(), big).await,
-    );
+    check(&doc, "/api/v1/verify", "post", &too_large(&api, &key).await);
     for _ in 0..2 {
         check(
             &doc,
