@@ -60,7 +60,7 @@ use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
 
 /// How long `connect` keeps trying to reach Redis before the server gives up.
-const CONNECT_WAIT: Duration = Duration::from_secs(5);
+const CONNECT_WAIT: Duration = Duration::from_secs(1);
 /// Quota months outlive their month by about one more.
 const QUOTA_TTL_SECS: u64 = 62 * 86_400;
 
@@ -225,7 +225,8 @@ impl RedisStore {
             outbox_reschedule: Lua::new(OUTBOX_RESCHEDULE_LUA),
         };
         // At start Redis may itself be starting (a compose file, a reboot),
-        // or the machine busy: keep asking for a few seconds before giving up.
+        // or the machine busy: keep asking for a second before giving up (a
+        // Redis that is not there still fails the start quickly).
         let deadline = tokio::time::Instant::now() + CONNECT_WAIT;
         loop {
             match store.ping().await {
