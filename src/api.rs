@@ -131,14 +131,10 @@ pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, id: Option<&str>, req
         result
     }
     .await;
+    // Store errors are counted where they happen (`store::Instrumented`).
     let mut resp = match result {
         Ok(resp) => resp,
-        Err(e) => {
-            if e == ApiError::Unavailable {
-                app.metrics.store_errors.inc();
-            }
-            error::render(&e)
-        }
+        Err(e) => error::render(&e),
     };
     if let Some(w) = window {
         rate_limit_headers(&mut resp, &w);

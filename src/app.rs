@@ -13,12 +13,13 @@ use crate::keys::{self, KeyKind, KeyRecord, Plan};
 use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::secret::Secret;
-use crate::store::{Store, StoreError};
+use crate::store::{Instrumented, Store, StoreError};
 use crate::webhook::Webhooks;
 
 pub struct App<S> {
     pub config: Config,
-    pub store: S,
+    /// The backend, with every call timed into `metrics`.
+    pub store: Instrumented<S>,
     pub secret: Secret,
     pub rng: SystemRandom,
     pub limits: Limits,
@@ -77,13 +78,15 @@ impl<S: Store> App<S> {
         } else if config.dev_key.is_some() {
             tracing::warn!("HUMA_DEV_KEY is ignored on Redis; create keys with `huma keys create` or the operator API");
         }
+        let metrics = Metrics::default();
+        let store = Instrumented::new(store, metrics.store.clone());
         let app = App {
             config,
             store,
             secret,
             rng,
             limits: Limits::default(),
-            metrics: Metrics::default(),
+            metrics,
             webhooks,
             draining: AtomicBool::new(false),
         };

@@ -44,7 +44,17 @@ pub const DEFAULT_FLUSH_MS: u64 = 200;
 /// measured best (perf/README.md): each connection pipelines every request.
 pub const DEFAULT_REDIS_POOL_SIZE: u32 = 1;
 /// `HUMA_REDIS_TIMEOUT_MS`: a store call that takes longer fails with 503.
-pub const DEFAULT_REDIS_TIMEOUT_MS: u64 = 500;
+/// A Redis call takes well under a millisecond on a LAN; 100 ms is far
+/// beyond a healthy answer and short enough that a stalled Redis costs a
+/// request little before the circuit breaker opens.
+pub const DEFAULT_REDIS_TIMEOUT_MS: u64 = 100;
+/// `HUMA_REDIS_BREAKER_FAILURES`: consecutive failed Redis calls that open the breaker.
+pub const DEFAULT_REDIS_BREAKER_FAILURES: u32 = crate::store::breaker::DEFAULT_FAILURES;
+/// `HUMA_REDIS_BREAKER_COOLDOWN_MS`: how long the breaker stays open before one probe call.
+pub const DEFAULT_REDIS_BREAKER_COOLDOWN_MS: u64 = crate::store::breaker::DEFAULT_COOLDOWN_MS;
+/// `HUMA_LIMITS_SYNC_MS`: on Redis, how often burst and flood counters are
+/// reconciled across instances.
+pub const DEFAULT_LIMITS_SYNC_MS: u64 = 250;
 /// Request bodies above this are refused before they are read whole (contract).
 pub const BODY_LIMIT: usize = 64 * 1024;
 /// Per-user flood limit: verifies of one userId on one key per minute (contract).
@@ -58,6 +68,9 @@ pub struct Config {
     pub redis_url: Option<String>,
     pub redis_pool_size: u32,
     pub redis_timeout: Duration,
+    pub redis_breaker_failures: u32,
+    pub redis_breaker_cooldown: Duration,
+    pub limits_sync: Duration,
     pub data_dir: PathBuf,
     pub flush_interval: Duration,
     /// Server secret; `None` means generate one and keep it in the store.
@@ -149,6 +162,9 @@ impl Config {
             redis_url: None,
             redis_pool_size: DEFAULT_REDIS_POOL_SIZE,
             redis_timeout: Duration::from_millis(DEFAULT_REDIS_TIMEOUT_MS),
+            redis_breaker_failures: DEFAULT_REDIS_BREAKER_FAILURES,
+            redis_breaker_cooldown: Duration::from_millis(DEFAULT_REDIS_BREAKER_COOLDOWN_MS),
+            limits_sync: Duration::from_millis(DEFAULT_LIMITS_SYNC_MS),
             data_dir,
             flush_interval: Duration::from_millis(DEFAULT_FLUSH_MS),
             secret: None,
@@ -193,6 +209,12 @@ impl Config {
                     format!("'{v}' is not a redis:// URL (expected redis://host:port/db)"),
                 ));
             }
+            if url::Url::parse(&v).is_err() {
+                return Err(err(
+                    "REDIS_URL",
+                    "is not a valid URL (expected redis://host:port/db)".into(),
+                ));
+            }
             c.redis_url = Some(v);
         }
         let secs = |var: &'static str, d: &mut Duration| -> Result<(), ConfigError> {
@@ -218,6 +240,22 @@ impl Config {
         millis("HUMA_DRAIN_DELAY_MS", &mut c.drain_delay)?;
         millis("HUMA_FLUSH_MS", &mut c.flush_interval)?;
         millis("HUMA_REDIS_TIMEOUT_MS", &mut c.redis_timeout)?;
+        millis("HUMA_REDIS_BREAKER_COOLDOWN_MS", &mut c.redis_breaker_cooldown)?;
+        millis("HUMA_LIMITS_SYNC_MS", &mut c.limits_sync)?;
+        for (var, d) in [
+            ("HUMA_REDIS_TIMEOUT_MS", c.redis_timeout),
+            ("HUMA_LIMITS_SYNC_MS", c.limits_sync),
+        ] {
+            if d.is_zero() {
+                return Err(err(var, "must be at least 1".into()));
+            }
+        }
+        if let Some(v) = get("HUMA_REDIS_BREAKER_FAILURES") {
+            c.redis_breaker_failures = parse("HUMA_REDIS_BREAKER_FAILURES", &v, "a positive whole number")?;
+            if c.redis_breaker_failures == 0 {
+                return Err(err("HUMA_REDIS_BREAKER_FAILURES", "must be at least 1".into()));
+            }
+        }
         if let Some(v) = get("HUMA_REDIS_POOL_SIZE") {
             c.redis_pool_size = parse("HUMA_REDIS_POOL_SIZE", &v, "a positive whole number")?;
             if c.redis_pool_size == 0 {
@@ -289,6 +327,83 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Every variable with the value in force, secrets masked (`***`, or
+    /// the password inside `REDIS_URL`), for `huma check-config`.
+    pub fn effective(&self) -> Vec<(&'static str, String)> {
+        let ms = |d: Duration| d.as_millis().to_string();
+        let secs = |d: Duration| d.as_secs().to_string();
+        let masked = |v: &Option<String>| v.as_ref().map_or_else(|| "(unset)".to_string(), |_| "***".to_string());
+        let plan = |p: &PlanLimits| format!("{},{}", p.monthly.unwrap_or(0), p.burst_per_minute);
+        vec![
+            ("HUMA_LISTEN", self.listen.to_string()),
+            (
+                "REDIS_URL",
+                self.redis_url
+                    .as_deref()
+                    .map_or_else(|| "(unset: embedded store)".to_string(), mask_url),
+            ),
+            ("HUMA_DATA_DIR", self.data_dir.display().to_string()),
+            ("HUMA_SECRET", masked(&self.secret)),
+            ("HUMA_ADMIN_TOKEN", masked(&self.admin_token)),
+            ("HUMA_DEV_KEY", masked(&self.dev_key)),
+            ("HUMA_TOKEN_TTL_SECS", secs(self.token_ttl)),
+            ("HUMA_TOKEN_FRESH_SECS", secs(self.token_fresh)),
+            ("HUMA_CHALLENGE_TTL_SECS", secs(self.challenge_ttl)),
+            ("HUMA_REPLAY_WINDOW_SECS", secs(self.replay_window)),
+            (
+                "HUMA_WEBHOOK_RETRY_SCHEDULE",
+                self.webhook_retry_schedule
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            ("HUMA_WEBHOOK_TIMEOUT_MS", ms(self.webhook_timeout)),
+            ("HUMA_WEBHOOK_WORKERS", self.webhook_workers.to_string()),
+            (
+                "HUMA_WEBHOOK_ALLOW_PRIVATE",
+                u8::from(self.webhook_allow_private).to_string(),
+            ),
+            (
+                "HUMA_WEBHOOK_CA_FILE",
+                self.webhook_ca_file
+                    .as_ref()
+                    .map_or_else(|| "(unset)".to_string(), |p| p.display().to_string()),
+            ),
+            ("HUMA_MAX_CONNECTIONS", self.max_connections.to_string()),
+            ("HUMA_HEADER_TIMEOUT_MS", ms(self.header_timeout)),
+            ("HUMA_BODY_TIMEOUT_MS", ms(self.body_timeout)),
+            ("HUMA_SHUTDOWN_GRACE_MS", ms(self.shutdown_grace)),
+            ("HUMA_DRAIN_DELAY_MS", ms(self.drain_delay)),
+            ("HUMA_FLUSH_MS", ms(self.flush_interval)),
+            ("HUMA_REDIS_POOL_SIZE", self.redis_pool_size.to_string()),
+            ("HUMA_REDIS_TIMEOUT_MS", ms(self.redis_timeout)),
+            ("HUMA_REDIS_BREAKER_FAILURES", self.redis_breaker_failures.to_string()),
+            ("HUMA_REDIS_BREAKER_COOLDOWN_MS", ms(self.redis_breaker_cooldown)),
+            ("HUMA_LIMITS_SYNC_MS", ms(self.limits_sync)),
+            ("HUMA_PLAN_TRIAL", plan(&self.plans.trial)),
+            ("HUMA_PLAN_STARTER", plan(&self.plans.starter)),
+            ("HUMA_PLAN_PRO", plan(&self.plans.pro)),
+            ("HUMA_PLAN_ENTERPRISE", plan(&self.plans.enterprise)),
+        ]
+    }
+}
+
+/// `REDIS_URL` with any password (and user) replaced by `***`.
+fn mask_url(v: &str) -> String {
+    match url::Url::parse(v) {
+        Ok(mut u) if u.password().is_some() || !u.username().is_empty() => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Ok(_) => v.to_string(),
+        Err(_) => "***".to_string(),
+    }
+}
+
 fn err(var: &'static str, message: String) -> ConfigError {
     ConfigError { var, message }
 }
@@ -326,10 +441,33 @@ mod tests {
             ("HUMA_WEBHOOK_RETRY_SCHEDULE", "1,x"),
             ("HUMA_DEV_KEY", "huma_live_short"),
             ("HUMA_PLAN_PRO", "12"),
+            ("HUMA_REDIS_TIMEOUT_MS", "0"),
+            ("HUMA_REDIS_BREAKER_FAILURES", "many"),
+            ("HUMA_REDIS_BREAKER_COOLDOWN_MS", "-1"),
+            ("HUMA_LIMITS_SYNC_MS", "fast"),
         ] {
             let e = load(&[(var, val)]).unwrap_err();
             assert_eq!(e.var, var, "{e}");
         }
+    }
+
+    #[test]
+    fn effective_configuration_masks_secrets() {
+        let c = load(&[
+            ("REDIS_URL", "redis://:hunter2pass@cache:6379/0"),
+            ("HUMA_SECRET", "a-very-long-server-secret"),
+            ("HUMA_ADMIN_TOKEN", "admintok"),
+        ])
+        .unwrap();
+        let all = c.effective();
+        let text = format!("{all:?}");
+        for secret in ["hunter2pass", "a-very-long-server-secret", "admintok"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        let get = |k| all.iter().find(|(n, _)| *n == k).unwrap().1.clone();
+        assert_eq!(get("REDIS_URL"), "redis://:***@cache:6379/0");
+        assert_eq!(get("HUMA_SECRET"), "***");
+        assert_eq!(get("HUMA_REDIS_TIMEOUT_MS"), "100");
     }
 
     #[test]

@@ -5,17 +5,20 @@
 //!
 //! - `config`: plain-data configuration read from the environment.
 //! - `server`: accept loop, connection cap, timeouts, graceful drain.
-//! - `router`: (method, path) → handler; the only module that knows paths.
+//! - `router`: (method, path) → handler; the only module that knows paths;
+//!   request ids and the per-request log line.
 //! - `api`: the `/api/v1` pipeline (auth → limits → body → handler) and the
 //!   handlers; `body` reads bounded request bodies.
 //! - `wire`: the only module that knows JSON: request envelopes, signals
 //!   decoding, response bodies.
 //! - `signals`: signals v1 as typed, validated arrays.
 //! - `scoring`: the pure kernel (features → model → verdict).
-//! - `limits`: lock-sharded in-memory burst, flood and heartbeat counters.
+//! - `limits`: lock-sharded in-memory burst, flood and heartbeat counters,
+//!   reconciled across instances through the store off the request path.
 //! - `keys`, `tokens`, `secret`: key and token formats, hashes, records.
 //! - `challenges`: step-up puzzles and their records.
-//! - `store`: the persistence trait and its embedded and Redis backends.
+//! - `store`: the persistence trait and its embedded and Redis backends
+//!   (the Redis one behind a circuit breaker), timed by `store::Instrumented`.
 //! - `webhook`: events into the durable outbox, signing, SSRF policy, the
 //!   outbound client and the delivery workers.
 //! - `app`: the shared state built at start.

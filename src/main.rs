@@ -1,6 +1,9 @@
 //! The `huma` binary: reads the configuration, starts logging, opens the
 //! configured store and either serves (`huma serve`, the default) or
-//! manages keys (`huma keys create|list|revoke`).
+//! manages keys (`huma keys create|list|revoke`). `huma check-config`
+//! prints the effective configuration (secrets masked) and `huma
+//! healthcheck` asks a running server's `/healthz` (the container's
+//! HEALTHCHECK: slim images have no curl); neither opens the store.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,6 +13,7 @@ use huma::api::admin::{self, KeySpec};
 use huma::app::{quota_month, unix_secs, App};
 use huma::config::Config;
 use huma::keys::{KeyKind, Plan};
+use huma::store::breaker::Breaker;
 use huma::store::{EmbeddedStore, RedisStore, Store};
 use huma::{server, telemetry, wire};
 use ring::rand::SystemRandom;
@@ -35,6 +39,11 @@ enum Command {
     /// Manage API keys in the configured store.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Validate the environment and print the effective configuration,
+    /// secrets masked (exit 2 on an invalid value).
+    CheckConfig,
+    /// GET http://127.0.0.1:<HUMA_LISTEN port>/healthz: exit 0 on 200, 1 otherwise.
+    Healthcheck,
 }
 
 #[derive(Subcommand)]
@@ -76,6 +85,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match cli.command {
+        Some(Command::CheckConfig) => {
+            for (var, value) in config.effective() {
+                println!("{var}={value}");
+            }
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Healthcheck) => return healthcheck(&config),
+        _ => {}
+    }
     telemetry::init();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -87,7 +106,14 @@ fn main() -> ExitCode {
     rt.block_on(async move {
         let command = cli.command.unwrap_or(Command::Serve);
         let result = match &config.redis_url {
-            Some(url) => match RedisStore::connect(url, config.redis_pool_size, config.redis_timeout).await {
+            Some(url) => match RedisStore::connect_with(
+                url,
+                config.redis_pool_size,
+                config.redis_timeout,
+                Breaker::new(config.redis_breaker_failures, config.redis_breaker_cooldown),
+            )
+            .await
+            {
                 Ok(store) => run(command, config, store, false).await,
                 Err(e) => Err(format!("cannot reach Redis at REDIS_URL: {e}")),
             },
@@ -110,6 +136,39 @@ async fn run<S: Store>(command: Command, config: Config, store: S, embedded: boo
     match command {
         Command::Serve => serve(config, store, embedded).await,
         Command::Keys(k) => keys(k, config, store).await,
+        Command::CheckConfig | Command::Healthcheck => unreachable!("answered before the store opens"),
+    }
+}
+
+/// One `GET /healthz` over loopback with a 2 s budget, no HTTP client needed.
+fn healthcheck(config: &Config) -> ExitCode {
+    use std::io::{Read, Write};
+    let ip = if config.listen.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        config.listen.ip()
+    };
+    let addr = std::net::SocketAddr::new(ip, config.listen.port());
+    let budget = std::time::Duration::from_secs(2);
+    let ok = (|| -> std::io::Result<bool> {
+        let mut s = std::net::TcpStream::connect_timeout(&addr, budget)?;
+        s.set_read_timeout(Some(budget))?;
+        s.set_write_timeout(Some(budget))?;
+        s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())?;
+        let mut head = [0u8; 12];
+        s.read_exact(&mut head)?;
+        Ok(head.starts_with(b"HTTP/1.1 200"))
+    })();
+    match ok {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("huma: {addr}/healthz did not answer 200");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("huma: cannot reach {addr}/healthz: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! Prometheus metrics (`GET /metrics`): requests by route and status,
 //! latency per route, the score distribution, agent flags, limits hit,
-//! store errors, webhook deliveries by outcome and the webhook queue depth. Recording is a few atomic adds; encoding happens only when
-//! scraped.
+//! store errors and latency by operation (`StoreMetrics`, recorded by
+//! `store::Instrumented`), the Redis circuit breaker's state, webhook
+//! deliveries by outcome and the webhook queue depth. Recording is a few
+//! atomic adds; encoding happens only when scraped.
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -32,6 +34,50 @@ pub struct OutcomeLabel {
     pub outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OpLabel {
+    pub op: &'static str,
+}
+
+/// Store calls by operation: latency and failures. The histograms of the
+/// known operations are created up front and held by index, so recording
+/// one is an `Instant` difference and a few atomic adds, no label lookup.
+#[derive(Clone)]
+pub struct StoreMetrics {
+    pub latency: Family<OpLabel, Histogram, fn() -> Histogram>,
+    pub errors: Family<OpLabel, Counter>,
+    by_op: Vec<(Histogram, Counter)>,
+}
+
+impl StoreMetrics {
+    fn new(ops: &[&'static str]) -> StoreMetrics {
+        let latency = Family::<OpLabel, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let errors = Family::<OpLabel, Counter>::default();
+        let by_op = ops
+            .iter()
+            .map(|&op| {
+                let label = OpLabel { op };
+                (
+                    latency.get_or_create(&label).clone(),
+                    errors.get_or_create(&label).clone(),
+                )
+            })
+            .collect();
+        StoreMetrics { latency, errors, by_op }
+    }
+
+    /// Records one call of operation number `op` (an index into the list
+    /// the metrics were built with).
+    pub fn observe(&self, op: usize, seconds: f64, ok: bool) {
+        if let Some((h, e)) = self.by_op.get(op) {
+            h.observe(seconds);
+            if !ok {
+                e.inc();
+            }
+        }
+    }
+}
+
 fn latency_histogram() -> Histogram {
     // 10 µs … ~5 s.
     Histogram::new(exponential_buckets(0.000_01, 2.5, 15))
@@ -44,7 +90,10 @@ pub struct Metrics {
     pub scores: Histogram,
     pub agent_flags: Counter,
     pub limits_hit: Family<KindLabel, Counter>,
-    pub store_errors: Counter,
+    /// Store calls that failed (any cause), by operation.
+    pub store: StoreMetrics,
+    /// 0 closed, 1 open, 2 half-open; set from the store when scraped.
+    pub breaker_state: Gauge,
     /// Attempts by outcome: `delivered`, `failed` (will retry or was the
     /// last), `refused` (SSRF policy), `gone` (410, endpoint deactivated),
     /// `orphaned` (endpoint deleted or inactive), and `dropped` (given up
@@ -62,7 +111,8 @@ impl Default for Metrics {
         let scores = Histogram::new(linear_buckets(0.1, 0.1, 9));
         let agent_flags = Counter::default();
         let limits_hit = Family::<KindLabel, Counter>::default();
-        let store_errors = Counter::default();
+        let store = StoreMetrics::new(crate::store::instrumented::OPS);
+        let breaker_state = Gauge::default();
         let webhook_deliveries = Family::<OutcomeLabel, Counter>::default();
         let webhook_queue_depth = Gauge::default();
         registry.register(
@@ -90,8 +140,18 @@ impl Default for Metrics {
         registry.register("limits_hit", "Requests refused by a limit, by kind", limits_hit.clone());
         registry.register(
             "store_errors",
-            "Store calls that failed or timed out",
-            store_errors.clone(),
+            "Store calls that failed or timed out, by operation",
+            store.errors.clone(),
+        );
+        registry.register(
+            "store_duration_seconds",
+            "Time a store call took, by operation",
+            store.latency.clone(),
+        );
+        registry.register(
+            "store_breaker_state",
+            "Redis circuit breaker: 0 closed, 1 open, 2 half-open",
+            breaker_state.clone(),
         );
         Metrics {
             registry,
@@ -100,7 +160,8 @@ impl Default for Metrics {
             scores,
             agent_flags,
             limits_hit,
-            store_errors,
+            store,
+            breaker_state,
             webhook_deliveries,
             webhook_queue_depth,
         }

@@ -5,7 +5,7 @@
 //! SIGTERM: `/readyz` turns 503 at once, the server keeps answering for
 //! `HUMA_DRAIN_DELAY_MS` so a load balancer can see it and stop sending,
 //! then the listener closes, in-flight requests finish within the grace
-//! period, webhook delivery stops (queued entries go back to the store's
+//! period, the limit reconciliation (`limits::sync`) and webhook delivery stop (queued entries go back to the store's
 //! outbox), the store is flushed, and `run` returns.
 
 use std::convert::Infallible;
@@ -34,6 +34,7 @@ pub async fn run<S: Store>(app: Arc<App<S>>, listener: TcpListener, shutdown: im
         tokio::time::sleep(drain_app.config.drain_delay).await;
     };
     let (stop_delivery, delivery_stopped) = watch::channel(false);
+    let limits_sync = tokio::spawn(crate::limits::sync(app.clone(), delivery_stopped.clone()));
     let delivery = tokio::spawn(delivery::run(app.clone(), delivery_stopped));
     let limit = Arc::new(Semaphore::new(app.config.max_connections));
     let graceful = GracefulShutdown::new();
@@ -85,6 +86,7 @@ pub async fn run<S: Store>(app: Arc<App<S>>, listener: TcpListener, shutdown: im
     // In-flight attempts finish (each within the webhook timeout); queued
     // entries are handed back to the store.
     let _ = stop_delivery.send(true);
+    let _ = limits_sync.await;
     if tokio::time::timeout(app.config.shutdown_grace, delivery).await.is_err() {
         tracing::warn!("grace period over with webhook attempts still in flight; they are retried after a restart");
     }

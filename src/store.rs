@@ -14,14 +14,18 @@ use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
 
+pub mod breaker;
 mod challenges;
 mod codec;
 pub mod embedded;
+pub mod instrumented;
 pub mod redis;
 mod seen;
 mod shards;
 
+pub use breaker::State as BreakerState;
 pub use embedded::EmbeddedStore;
+pub use instrumented::Instrumented;
 pub use redis::RedisStore;
 
 /// The store could not answer; the API turns this into `503 UNAVAILABLE`.
@@ -226,4 +230,23 @@ pub trait Store: Send + Sync + 'static {
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Makes every accepted write durable (called on shutdown).
     fn flush(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Adds this instance's new hits to the limit counters shared by every
+    /// instance on the store and returns the shared totals, one per entry
+    /// (`(counter key, window, new hits)`; a delta of 0 just reads).
+    /// `None`: the store is not shared (embedded), the local counts are the
+    /// whole truth and the caller stops asking.
+    fn limits_sync(
+        &self,
+        family: &'static str,
+        entries: &[(u64, u64, u32)],
+    ) -> impl Future<Output = Result<Option<Vec<u64>>, StoreError>> + Send {
+        let _ = (family, entries);
+        async { Ok(None) }
+    }
+
+    /// The circuit breaker's state (`Closed` for a backend without one).
+    fn breaker_state(&self) -> BreakerState {
+        BreakerState::Closed
+    }
 }

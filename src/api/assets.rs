@@ -1,7 +1,7 @@
 //! The browser side of huma, served by the server itself: the snippet
 //! `GET /v1/huma.js` (embedded at build time, with a strong ETag and a short
 //! public cache) and `GET /demo`, a sign-up form that calls `Huma.verify`
-//! with the development key injected server-side.
+//! with the development key injected server-side; and `GET /openapi.yaml`.
 
 use std::sync::LazyLock;
 
@@ -96,6 +96,19 @@ fn script_string(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The OpenAPI 3.1 description of the whole API (`openapi.yaml` at the
+/// repository root, kept honest by `tests/openapi.rs`).
+pub const OPENAPI: &str = include_str!("../../openapi.yaml");
+
+/// `GET /openapi.yaml`.
+pub fn openapi() -> HttpResponse {
+    let mut resp = Response::new(Full::new(Bytes::from_static(OPENAPI.as_bytes())));
+    let h = resp.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/yaml"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static(SNIPPET_CACHE));
+    resp
 }
 
 #[cfg(test)]

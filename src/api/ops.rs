@@ -40,6 +40,7 @@ pub async fn readyz<S: Store>(app: &App<S>) -> HttpResponse {
 }
 
 pub fn metrics<S: Store>(app: &App<S>) -> HttpResponse {
+    app.metrics.breaker_state.set(app.store.breaker_state() as i64);
     text(
         StatusCode::OK,
         "application/openmetrics-text; version=1.0.0; charset=utf-8",

@@ -34,6 +34,15 @@
 //! because it would double the round trips. Every call is bounded by the
 //! configured timeout, so a dead Redis answers 503 quickly instead of
 //! hanging requests; a connection that failed or timed out is replaced.
+//! A circuit breaker (`breaker.rs`) in front of every call opens after
+//! consecutive availability failures: while open, calls fail at once
+//! without waiting for the timeout; after the cool-down one probe call
+//! finds out whether Redis is back.
+//!
+//! The limit counters of the other instances (`limits_sync`) live under
+//! `huma:lim:<family>:<hex counter key>:<window>` (a string, INCRBY of this
+//! instance's new hits, expiring two windows later). The counter key is a
+//! prefix of a SHA-256 or HMAC output, never a key or userId.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -43,12 +52,15 @@ use bb8_redis::redis::aio::MultiplexedConnection;
 use bb8_redis::redis::{self, Cmd, FromRedisValue, RedisError};
 use bb8_redis::{bb8, RedisConnectionManager};
 
+use super::breaker::{Admit, Breaker, State};
 use super::codec::{decode, encode, hex};
 use super::{Attempt, Consume, OutboxEntry, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
 use crate::challenges::{ChallengeRecord, MAX_ATTEMPTS};
 use crate::keys::{KeyHash, KeyRecord};
 use crate::tokens::{TokenHash, TokenRecord};
 
+/// How long `connect` keeps trying to reach Redis before the server gives up.
+const CONNECT_WAIT: Duration = Duration::from_secs(1);
 /// Quota months outlive their month by about one more.
 const QUOTA_TTL_SECS: u64 = 62 * 86_400;
 
@@ -124,6 +136,7 @@ const OUTBOX_ENTRY_PREFIX: &str = "huma:{outbox}:e:";
 pub struct RedisStore {
     pool: bb8::Pool<Manager>,
     timeout: Duration,
+    breaker: Breaker,
     secret: Lua,
     consume: Lua,
     quota_take: Lua,
@@ -174,8 +187,23 @@ impl bb8::ManageConnection for Manager {
 }
 
 impl RedisStore {
-    /// A pool of `pool_size` connections to `url`, checked with one PING.
+    /// A pool of `pool_size` connections to `url`, checked with a PING
+    /// (retried for up to `CONNECT_WAIT`).
     pub async fn connect(url: &str, pool_size: u32, timeout: Duration) -> Result<RedisStore, StoreError> {
+        let breaker = Breaker::new(
+            super::breaker::DEFAULT_FAILURES,
+            Duration::from_millis(super::breaker::DEFAULT_COOLDOWN_MS),
+        );
+        Self::connect_with(url, pool_size, timeout, breaker).await
+    }
+
+    /// The same with a breaker of the operator's configuration.
+    pub async fn connect_with(
+        url: &str,
+        pool_size: u32,
+        timeout: Duration,
+        breaker: Breaker,
+    ) -> Result<RedisStore, StoreError> {
         let manager = RedisConnectionManager::new(url).map_err(|e| StoreError(format!("REDIS_URL: {e}")))?;
         let pool = bb8::Pool::builder()
             .max_size(pool_size.max(1))
@@ -185,6 +213,7 @@ impl RedisStore {
         let store = RedisStore {
             pool,
             timeout,
+            breaker,
             secret: Lua::new(SECRET_LUA),
             consume: Lua::new(CONSUME_LUA),
             quota_take: Lua::new(QUOTA_TAKE_LUA),
@@ -195,34 +224,86 @@ impl RedisStore {
             outbox_claim: Lua::new(OUTBOX_CLAIM_LUA),
             outbox_reschedule: Lua::new(OUTBOX_RESCHEDULE_LUA),
         };
-        store
-            .ping()
-            .await
-            .map_err(|e| StoreError(format!("cannot reach Redis: {}", e.0)))?;
-        Ok(store)
+        // At start Redis may itself be starting (a compose file, a reboot),
+        // or the machine busy: keep asking for a second before giving up (a
+        // Redis that is not there still fails the start quickly).
+        let deadline = tokio::time::Instant::now() + CONNECT_WAIT;
+        loop {
+            match store.ping().await {
+                Ok(()) => return Ok(store),
+                Err(e) if tokio::time::Instant::now() >= deadline => {
+                    return Err(StoreError(format!("cannot reach Redis: {}", e.0)))
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
-    /// Runs `op` on a connection within the timeout. A failed or timed-out
-    /// connection is marked broken so the pool replaces it.
+    /// Runs `op` on a connection within the timeout, behind the breaker. A
+    /// failed or timed-out connection is marked broken so the pool replaces
+    /// it; only availability failures (no connection, a dropped socket, a
+    /// timeout) count toward opening the breaker, not a command's error.
     async fn run<T, F>(&self, op: impl FnOnce(MultiplexedConnection) -> F) -> Result<T, StoreError>
     where
         F: std::future::Future<Output = Result<T, RedisError>>,
     {
+        let admitted = self.breaker.admit();
+        if admitted == Admit::Reject {
+            return Err(StoreError("redis circuit breaker is open".into()));
+        }
+        let mut guard = ProbeGuard {
+            breaker: &self.breaker,
+            admitted,
+            done: false,
+        };
         let attempt = async {
-            let (mux, broken) = {
-                let conn = self.pool.get().await.map_err(|e| StoreError(format!("redis: {e}")))?;
-                (conn.mux.clone(), conn.broken.clone())
+            // A connection marked broken after it went back to the pool is
+            // dropped (bb8 checks `has_broken` when it is returned) and the
+            // next one taken, so a dead socket fails one call, not two.
+            let (mux, broken) = loop {
+                let conn = self
+                    .pool
+                    .get()
+                    .await
+                    .map_err(|e| (true, StoreError(format!("redis: {e}"))))?;
+                if !conn.broken.load(Ordering::Relaxed) {
+                    break (conn.mux.clone(), conn.broken.clone());
+                }
             };
             op(mux).await.map_err(|e| {
-                if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() {
+                let down = e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() || e.is_timeout();
+                if down {
                     broken.store(true, Ordering::Relaxed);
                 }
-                StoreError(format!("redis: {e}"))
+                (down, StoreError(format!("redis: {e}")))
             })
         };
-        tokio::time::timeout(self.timeout, attempt)
-            .await
-            .map_err(|_| StoreError(format!("redis did not answer within {} ms", self.timeout.as_millis())))?
+        let result = match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => Err((
+                true,
+                StoreError(format!("redis did not answer within {} ms", self.timeout.as_millis())),
+            )),
+        };
+        guard.done = true;
+        self.breaker.record(admitted, !matches!(result, Err((true, _))));
+        result.map_err(|(_, e)| e)
+    }
+}
+
+/// A probe whose request was dropped mid-call must not leave the breaker
+/// half-open forever: it counts as a failed probe.
+struct ProbeGuard<'a> {
+    breaker: &'a Breaker,
+    admitted: Admit,
+    done: bool,
+}
+
+impl Drop for ProbeGuard<'_> {
+    fn drop(&mut self) {
+        if !self.done && self.admitted == Admit::Probe {
+            self.breaker.record(Admit::Probe, false);
+        }
     }
 }
 
@@ -637,6 +718,31 @@ impl Store for RedisStore {
     async fn flush(&self) -> Result<(), StoreError> {
         // Durability of Redis data is Redis's configuration (RDB/AOF), not ours.
         Ok(())
+    }
+
+    async fn limits_sync(
+        &self,
+        family: &'static str,
+        entries: &[(u64, u64, u32)],
+    ) -> Result<Option<Vec<u64>>, StoreError> {
+        if entries.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        // One plain pipeline (not MULTI): each counter is independent, and
+        // on a cluster the keys may sit in different slots.
+        let ttl_ms = 2 * crate::limits::WINDOW_SECS * 1000;
+        let mut pipe = redis::pipe();
+        for &(key, window, delta) in entries {
+            let name = format!("huma:lim:{family}:{key:016x}:{window}");
+            pipe.cmd("INCRBY").arg(&name).arg(delta);
+            pipe.cmd("PEXPIRE").arg(&name).arg(ttl_ms).ignore();
+        }
+        let totals: Vec<u64> = self.run(|mut c| async move { pipe.query_async(&mut c).await }).await?;
+        Ok(Some(totals))
+    }
+
+    fn breaker_state(&self) -> State {
+        self.breaker.state()
     }
 }
 

@@ -27,6 +27,8 @@ use crate::store::{OutboxEntry, Store};
 
 /// How often the poller looks for due entries in the store.
 pub const POLL_EVERY: Duration = Duration::from_secs(1);
+/// How often a worker asks again for an endpoint the store could not give.
+const STORE_RETRY: Duration = Duration::from_millis(250);
 
 /// Delivers until `shutdown` turns true, then hands the queue back to the
 /// store and returns once every worker has stopped.
@@ -85,7 +87,7 @@ async fn worker<S: Store>(
         if unix_millis() + timeout_ms >= q.lease_until_ms {
             continue;
         }
-        deliver(&app, q.entry).await;
+        deliver(&app, q.entry, q.lease_until_ms).await;
     }
 }
 
@@ -123,14 +125,24 @@ async fn poller<S: Store>(app: Arc<App<S>>, mut shutdown: watch::Receiver<bool>,
     }
 }
 
-/// One attempt and its bookkeeping. Store errors are logged: the entry
-/// keeps its lease and is claimed again when the lease ends.
-async fn deliver<S: Store>(app: &App<S>, entry: OutboxEntry) {
-    let hooks = match app.store.webhooks_list(&entry.account).await {
-        Ok(h) => h,
-        Err(e) => {
-            tracing::warn!(error = %e, "webhook: cannot read the endpoint");
-            return;
+/// One attempt and its bookkeeping. A store that cannot be read (Redis
+/// down, the breaker open) is retried every `STORE_RETRY` while an attempt
+/// could still finish inside the lease, so a short outage delays delivery
+/// by the outage rather than by the whole lease; other store errors are
+/// logged, and the entry keeps its lease and is claimed again when it ends.
+async fn deliver<S: Store>(app: &App<S>, entry: OutboxEntry, lease_until_ms: i64) {
+    let timeout_ms = app.config.webhook_timeout.as_millis() as i64;
+    let hooks = loop {
+        match app.store.webhooks_list(&entry.account).await {
+            Ok(h) => break h,
+            Err(e) if unix_millis() + STORE_RETRY.as_millis() as i64 + timeout_ms < lease_until_ms => {
+                tracing::debug!(error = %e, "webhook: cannot read the endpoint; retrying");
+                tokio::time::sleep(STORE_RETRY).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "webhook: cannot read the endpoint");
+                return;
+            }
         }
     };
     let Some(mut hook) = hooks.into_iter().find(|h| h.id == entry.webhook_id && h.active) else {

@@ -38,6 +38,11 @@ impl Huma {
             .env("HUMA_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("HUMA_SECRET", "integration-test-secret-0123456789")
             .env("RUST_LOG", "info")
+            // The production default (100 ms) is for a Redis on a quiet LAN;
+            // dozens of tests share two cores here, where a process can wait
+            // longer than that to be scheduled. tests/faults.rs runs the
+            // default.
+            .env("HUMA_REDIS_TIMEOUT_MS", "1000")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         match backend {
@@ -164,7 +169,8 @@ pub fn cli(backend: &Backend, args: &[&str]) -> (ExitStatus, String, String) {
     cmd.args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        .env("HUMA_REDIS_TIMEOUT_MS", "1000");
     match backend {
         Backend::Embedded(dir) => cmd.env("HUMA_DATA_DIR", dir),
         Backend::Redis(url) => cmd.env("REDIS_URL", url),
