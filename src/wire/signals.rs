@@ -46,7 +46,11 @@ pub fn decode_signals(raw: &RawValue) -> Result<Signals, SignalsError> {
 pub fn decode_signals_str(json: &str) -> Result<Signals, SignalsError> {
     let mut slot = None;
     let mut de = serde_json::Deserializer::from_str(json);
-    let decoded = SignalsSeed { slot: &mut slot }
+    // Every number takes at least two bytes (a digit and a comma), so no
+    // array of this text can hold more than this many: reserving that (or
+    // the cap, if less) on an array's first number means it never grows.
+    let bound = json.len() / 2 + 1;
+    let decoded = SignalsSeed { slot: &mut slot, bound }
         .deserialize(&mut de)
         .and_then(|s| de.end().map(|()| s));
     let signals = match decoded {
@@ -154,10 +158,11 @@ fn fail<E: de::Error>(slot: &mut Option<SignalsError>, field: String, message: S
 fn or_type_error<T, E: de::Error>(
     r: Result<T, E>,
     slot: &mut Option<SignalsError>,
-    field: String,
+    field: impl FnOnce() -> String,
     what: impl FnOnce() -> String,
 ) -> Result<T, E> {
     if r.is_err() && slot.is_none() {
+        let field = field();
         let message = format!("{field} {}.", what());
         *slot = Some(SignalsError { field, message });
     }
@@ -166,6 +171,8 @@ fn or_type_error<T, E: de::Error>(
 
 struct SignalsSeed<'a> {
     slot: &'a mut Option<SignalsError>,
+    /// Most numbers any array of the text can hold.
+    bound: usize,
 }
 
 /// Top-level keys; anything else is ignored.
@@ -232,6 +239,7 @@ impl<'de> Visitor<'de> for SignalsSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Signals, A::Error> {
         let slot = self.slot;
+        let bound = self.bound;
         let mut s = Signals::default();
         let mut seen = [false; 10];
         while let Some(key) = map.next_key_seed(KeyOf(top_key))? {
@@ -253,27 +261,28 @@ impl<'de> Visitor<'de> for SignalsSeed<'_> {
                 Key::N => "n",
                 _ => "env",
             };
-            let field = format!("{ROOT}.{name}");
+            // Built only when needed: the happy path allocates nothing here.
+            let field = || format!("{ROOT}.{name}");
             if std::mem::replace(&mut seen[index], true) {
-                let message = format!("{field} appears more than once; send it once.");
-                return Err(fail(slot, field, message));
+                let message = format!("{} appears more than once; send it once.", field());
+                return Err(fail(slot, field(), message));
             }
             match key {
                 Key::V => match map.next_value::<Option<f64>>() {
                     Ok(Some(1.0)) => {}
                     Ok(Some(v)) => {
                         let message =
-                            format!("{field} must be 1 (the only signals version this server reads); got {v}.");
-                        return Err(fail(slot, field, message));
+                            format!("{ROOT}.v must be 1 (the only signals version this server reads); got {v}.");
+                        return Err(fail(slot, field(), message));
                     }
-                    _ => return Err(fail(slot, field, format!("{ROOT}.v must be the number 1."))),
+                    _ => return Err(fail(slot, field(), format!("{ROOT}.v must be the number 1."))),
                 },
                 Key::Dur => match map.next_value::<Option<f64>>() {
                     // Range is checked by `validate`; here only the type.
                     Ok(Some(d)) => s.dur = d,
                     _ => {
-                        let message = format!("{field} must be a number of milliseconds ≥ 0.");
-                        return Err(fail(slot, field, message));
+                        let message = format!("{ROOT}.dur must be a number of milliseconds ≥ 0.");
+                        return Err(fail(slot, field(), message));
                     }
                 },
                 Key::Arr(array) => {
@@ -281,6 +290,7 @@ impl<'de> Visitor<'de> for SignalsSeed<'_> {
                     let r = map.next_value_seed(ArraySeed {
                         array,
                         out,
+                        bound,
                         slot: &mut *slot,
                     });
                     or_type_error(r, slot, field, || {
@@ -351,6 +361,7 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Nullable<S> {
 struct ArraySeed<'a> {
     array: Array,
     out: &'a mut Vec<f64>,
+    bound: usize,
     slot: &'a mut Option<SignalsError>,
 }
 
@@ -399,8 +410,10 @@ impl<'de> Visitor<'de> for ArraySeed<'_> {
                 return Err(fail(self.slot, field, message));
             }
             if index == self.out.capacity() {
-                // Double, but never past the cap: the bound on memory is the cap.
-                let want = (index * 2).clamp(64, max);
+                // Once, on the first number: as many as the text can hold,
+                // never past the cap (the bound on memory is the cap).
+                // Doubling is only a fallback should the bound be wrong.
+                let want = if index == 0 { self.bound } else { index * 2 }.clamp(1, max);
                 self.out.reserve_exact(want - index);
             }
             self.out.push(x);
