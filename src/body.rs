@@ -1,6 +1,12 @@
 //! Bounded request bodies: a body announced or found to be over the limit is
 //! refused with 413 before it is read whole, and a sender that stalls
 //! mid-body is cut off at the body deadline.
+//!
+//! A server that answers while the client is still sending makes the
+//! client's kernel see unread data and reset the connection, which can
+//! swallow the 413 itself. So a body that overshoots by at most
+//! [`DRAIN_LIMIT`] is read on and thrown away (never buffered) before the
+//! answer; a larger one is refused at once, and the client may see a reset.
 
 use std::time::Duration;
 
@@ -11,6 +17,9 @@ use hyper::header::CONTENT_LENGTH;
 use hyper::HeaderMap;
 
 use crate::error::ApiError;
+
+/// How far past the limit a body is drained, unbuffered, so its 413 arrives.
+pub const DRAIN_LIMIT: u64 = 256 * 1024;
 
 /// Reads at most `limit` bytes of `body`, within `deadline`.
 pub async fn read_bounded(
@@ -23,19 +32,27 @@ pub async fn read_bounded(
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > limit as u64) || body.size_hint().lower() > limit as u64 {
+    let hint = announced.unwrap_or(body.size_hint().lower());
+    if hint > limit as u64 + DRAIN_LIMIT {
         return Err(ApiError::PayloadTooLarge);
     }
     let read = async {
-        let mut buf = BytesMut::with_capacity(announced.map_or(1024, |n| n as usize));
+        let mut buf = BytesMut::with_capacity(announced.map_or(1024, |n| (n as usize).min(limit)));
+        let mut seen = 0u64;
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| ApiError::InvalidRequest("The request body could not be read.".into()))?;
             if let Ok(data) = frame.into_data() {
-                if buf.len() + data.len() > limit {
+                seen += data.len() as u64;
+                if seen > limit as u64 + DRAIN_LIMIT {
                     return Err(ApiError::PayloadTooLarge);
                 }
-                buf.extend_from_slice(&data);
+                if seen <= limit as u64 {
+                    buf.extend_from_slice(&data);
+                }
             }
+        }
+        if seen > limit as u64 {
+            return Err(ApiError::PayloadTooLarge);
         }
         Ok(buf.freeze())
     };
