@@ -5,34 +5,9 @@ mod common;
 
 use serde_json::{json, Value};
 
-use common::api::{bot_signals, human_signals, Api, Env};
+use common::api::{bot_signals, challenge_answer as answer, human_signals, Api, Env};
 
 both_backends!(create_and_pass, attempts_run_out, ownership, expiry, one_pass_wins);
-
-/// The right answer, read off the payload as a person would.
-fn answer(ch: &Value) -> String {
-    let p = &ch["payload"];
-    match ch["type"].as_str().unwrap() {
-        "click_targets" => {
-            let wanted = p["instruction"].as_str().unwrap().rsplit(' ').next().unwrap();
-            let t = p["targets"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|t| t["label"] == wanted)
-                .unwrap();
-            t["id"].as_str().unwrap().to_string()
-        }
-        "pattern" => p["sequence_hint"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d.as_u64().unwrap().to_string())
-            .collect::<Vec<_>>()
-            .join("-"),
-        other => panic!("unknown type {other}"),
-    }
-}
 
 async fn create(api: &Api, key: &str) -> Value {
     let a = api.post("/api/v1/challenge/create", key, json!({"userId": "u1"})).await;

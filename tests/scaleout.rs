@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use common::api::{human_signals, settle_in_minute, Api, Env};
+use common::api::{challenge_answer as answer, human_signals, settle_in_minute, Api, Env};
 use common::huma::Huma;
 
 fn two(env: &Env) -> (Arc<Api>, Arc<Api>) {
@@ -22,30 +22,6 @@ fn two(env: &Env) -> (Arc<Api>, Arc<Api>) {
         Arc::new(env.start(&[])),
         Arc::new(Api::new(Huma::start(&env.backend, &[]))),
     )
-}
-
-/// The right answer, read off the payload as a person would.
-fn answer(ch: &Value) -> String {
-    let p = &ch["payload"];
-    match ch["type"].as_str().unwrap() {
-        "click_targets" => {
-            let wanted = p["instruction"].as_str().unwrap().rsplit(' ').next().unwrap();
-            let t = p["targets"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|t| t["label"] == wanted)
-                .unwrap();
-            t["id"].as_str().unwrap().to_string()
-        }
-        _ => p["sequence_hint"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d.as_u64().unwrap().to_string())
-            .collect::<Vec<_>>()
-            .join("-"),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -302,3 +302,27 @@ macro_rules! both_backends {
         )*
     };
 }
+
+/// The right answer to a challenge, read off its payload as a person would.
+pub fn challenge_answer(ch: &Value) -> String {
+    let p = &ch["payload"];
+    match ch["type"].as_str().expect("a challenge type") {
+        "click_targets" => {
+            let wanted = p["instruction"].as_str().unwrap().rsplit(' ').next().unwrap();
+            let targets = p["targets"].as_array().unwrap();
+            let t = targets
+                .iter()
+                .find(|t| t["label"] == wanted)
+                .expect("one target matches");
+            t["id"].as_str().unwrap().to_string()
+        }
+        "pattern" => p["sequence_hint"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("-"),
+        other => panic!("unknown challenge type {other}"),
+    }
+}
