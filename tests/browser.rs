@@ -37,20 +37,7 @@ fn browser_tests_pass_in_debian_chromium() {
         ("tests/browser", "node_modules/playwright-core"),
         ("bots", "node_modules/selenium-webdriver"),
     ] {
-        if root.join(dir).join(marker).exists() {
-            continue;
-        }
-        let out = Command::new("npm")
-            .arg("ci")
-            .current_dir(root.join(dir))
-            .output()
-            .expect("npm runs (Node.js and npm are needed for the browser test)");
-        assert!(
-            out.status.success(),
-            "npm ci failed in {dir}:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::js::npm_ci(&root.join(dir), marker);
     }
 
     let tmp = tempfile::tempdir().expect("a temp dir");
@@ -58,23 +45,13 @@ fn browser_tests_pass_in_debian_chromium() {
         &Backend::Embedded(tmp.path().join("data")),
         &[("HUMA_DEV_KEY", DEV_KEY)],
     );
-    let out = Command::new("node")
-        .args(["--test", "tests/browser/"])
+    let mut node = Command::new("node");
+    node.args(["--test", "tests/browser/"])
         .current_dir(root)
         .env("HUMA_URL", &huma.base)
         .env("HUMA_DEV_KEY", DEV_KEY)
-        .env("CHROMIUM_PATH", CHROMIUM)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(
-        out.status.success(),
-        "node --test tests/browser/ failed ({}); its output is above",
-        out.status
-    );
+        .env("CHROMIUM_PATH", CHROMIUM);
+    let stdout = common::js::run(node, "node --test tests/browser/");
     assert!(
         stdout.contains("# fail 0") && !stdout.contains("# pass 0"),
         "the browser tests ran and passed: {stdout}"

@@ -6,6 +6,8 @@
 //! seed's code examples, `npm pack` resolution, the freshness and size of
 //! the generated web/huma.js, and HumaGate in Debian's Chromium.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -19,37 +21,15 @@ fn js_sdk_tests_pass() {
          `apt-get update && apt-get install -y chromium` (.ci/run does this)"
     );
     let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("sdk/js");
-    if !sdk.join("node_modules").exists() {
-        let out = Command::new("npm")
-            .arg("ci")
-            .current_dir(&sdk)
-            .output()
-            .expect("npm runs (Node.js and npm are needed for the SDK tests)");
-        assert!(
-            out.status.success(),
-            "npm ci failed in sdk/js:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let out = Command::new("npm")
-        .arg("test")
+    common::js::npm_ci(&sdk, "node_modules");
+    let mut npm = Command::new("npm");
+    npm.arg("test")
         .current_dir(&sdk)
         .env("HUMA_BIN", env!("CARGO_BIN_EXE_huma"))
         .env("CHROMIUM_PATH", CHROMIUM)
         .env("CI", "1")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("npm runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(
-        out.status.success(),
-        "npm test in sdk/js failed ({}); its output is above",
-        out.status
-    );
+        .env("NO_COLOR", "1");
+    let stdout = common::js::run(npm, "npm test in sdk/js");
     assert!(
         stdout.contains("Test Files") && !stdout.contains(" failed"),
         "the SDK tests ran and passed: {stdout}"

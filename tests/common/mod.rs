@@ -140,4 +140,5 @@ fn ping(port: u16) -> bool {
 
 pub mod api;
 pub mod huma;
+pub mod js;
 pub mod receiver;
