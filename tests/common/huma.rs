@@ -123,7 +123,19 @@ impl Huma {
     /// SIGTERM, then wait for the exit status.
     pub fn terminate(mut self) -> ExitStatus {
         signal(self.child.id(), "TERM");
-        wait(&mut self.child, Duration::from_secs(20))
+        let status = wait(&mut self.child, Duration::from_secs(20));
+        if !status.success() {
+            // Say why before the caller's assertion fails.
+            eprintln!(
+                "huma exited with {status}; stderr: {:?}; last log lines: {:?}",
+                self.stderr(),
+                {
+                    let logs = self.logs();
+                    logs[logs.len().saturating_sub(10)..].to_vec()
+                }
+            );
+        }
+        status
     }
 
     /// SIGKILL: a crash, with no chance to flush.
