@@ -182,8 +182,9 @@ async fn serve<S: Store>(config: Config, store: S, embedded: bool) -> Result<(),
         eprintln!("huma: created a pro live key for this store (shown once, keep it): {key}");
     }
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let shutdown = server::shutdown_signal();
     tracing::info!(%addr, store = if embedded { "embedded" } else { "redis" }, "listening");
-    server::run(Arc::new(started.app), listener, server::shutdown_signal()).await;
+    server::run(Arc::new(started.app), listener, shutdown).await;
     Ok(())
 }
 

@@ -91,6 +91,16 @@ async fn sigterm_drains_and_exits_zero(env: Env) {
     assert!(api.huma.terminate().success());
 }
 
+#[test]
+fn sigterm_right_after_start_up_still_drains() {
+    // The handler is installed before "listening" is logged.
+    for _ in 0..5 {
+        let env = Env::embedded();
+        let huma = Huma::start(&env.backend, &[]);
+        assert!(huma.terminate().success());
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_turns_readyz_503_during_the_drain_delay() {
     let env = Env::embedded();
