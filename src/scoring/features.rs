@@ -1,7 +1,13 @@
 //! Feature extraction: one pass per array over validated [`Signals`] into a
-//! fixed-size [`Features`] value. No allocation, no failure: every ratio has
-//! a guarded denominator and every coordinate is clamped, so any valid input
-//! (including absurd but finite numbers) yields finite features.
+//! fixed-size [`Features`] value (a measured pointer movement also gets a
+//! second, short look at its own rows). No allocation, no failure: every
+//! ratio has a guarded denominator and every coordinate is clamped, so any
+//! valid input (including absurd but finite numbers) yields finite features.
+//!
+//! The kernel is on the request path, so each pointer step's length and
+//! turn are computed once, with `sqrt` and [`fast_atan2`] rather than libm's
+//! `hypot` and `atan2`; `scoring/tests/reference.rs` keeps the plain version
+//! as the oracle the tests hold this one to.
 //!
 //! Each feature has a physical meaning, so that it generalises beyond the
 //! recordings it was tuned on. Sampling can be sparse (remote desktop at
@@ -183,8 +189,7 @@ pub struct Features {
 pub fn extract(s: &Signals) -> Features {
     let mut f = Features::default();
     pointer(&s.m, s.dur, &mut f);
-    shape(&s.m, &mut f);
-    clicks(&s.c, &s.m, &mut f);
+    let untrusted_clicks = clicks(&s.c, &s.m, &mut f);
     keys(&s.k, &mut f);
     scrolls(&s.s, &mut f);
     touches(&s.t, &mut f);
@@ -195,8 +200,7 @@ pub fn extract(s: &Signals) -> Features {
         + s.t.len() / T_STRIDE;
     let counted = n.m as u64 + n.c as u64 + n.k as u64 + n.s as u64 + n.t as u64;
     let events = counted.max(rows as u64).max(1) as f64;
-    let untrusted_clicks = s.c.chunks_exact(C_STRIDE).filter(|c| flags(c[4]) & 1 == 0).count() as u64;
-    let untrusted = (n.u as u64).max(untrusted_clicks) as f64;
+    let untrusted = (n.u as u64).max(untrusted_clicks as u64) as f64;
     f.untrusted_share = (untrusted / events).min(1.0) as f32;
     // Only Chromium reports coalesced events; elsewhere `mc` is always 0.
     let knows_coalescing = s.env.chrome_obj == Some(true) && n.m >= 30;
@@ -209,6 +213,26 @@ pub fn extract(s: &Signals) -> Features {
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
     f
+}
+
+/// `atan2(y, x)` within 1.2e-5 rad of the exact value (checked over a dense
+/// sweep in the tests). libm's `atan2` costs tens of nanoseconds a call, and
+/// the walk needs one a pointer sample; the turn measures need nowhere near
+/// its precision. Abramowitz & Stegun 4.4.49, a polynomial in the smaller
+/// over the larger magnitude, folded into the right octant. `(0, 0)` gives 0.
+pub fn fast_atan2(y: f64, x: f64) -> f64 {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    let (ax, ay) = (x.abs(), y.abs());
+    // Plain comparisons rather than `min`/`max`, whose NaN handling costs
+    // several instructions each: nothing here is NaN.
+    let steep = ay > ax;
+    let (lo, hi) = if steep { (ax, ay) } else { (ay, ax) };
+    let a = lo / if hi > f64::MIN_POSITIVE { hi } else { f64::MIN_POSITIVE };
+    let s = a * a;
+    let r = a * (0.999_866 + s * (-0.330_299_5 + s * (0.180_141 + s * (-0.085_133 + s * 0.020_835_1))));
+    let r = if steep { FRAC_PI_2 - r } else { r };
+    let r = if x < 0.0 { PI - r } else { r };
+    r.copysign(y)
 }
 
 fn flag(b: Option<bool>) -> f32 {
@@ -224,8 +248,24 @@ fn flags(x: f64) -> u32 {
     x.clamp(0.0, 255.0) as u32
 }
 
+/// `x.round() == c` for a whole `c >= 0` (`round` halves away from zero),
+/// without `round`: that is a libm call on baseline x86-64.
+fn rounds_to(x: f64, c: f64) -> bool {
+    if c == 0.0 {
+        x > -0.5 && x < 0.5
+    } else {
+        x >= c - 0.5 && x < c + 0.5
+    }
+}
+
 fn clamp_xy(x: f64) -> f64 {
     x.clamp(-COORD_MAX, COORD_MAX)
+}
+
+/// Pointer sample `i`: time and clamped coordinates.
+fn sample(m: &[f64], i: usize) -> (f64, f64, f64) {
+    let r = &m[i * M_STRIDE..i * M_STRIDE + 3];
+    (r[0], clamp_xy(r[1]), clamp_xy(r[2]))
 }
 
 /// Running mean and variance without storing samples.
@@ -268,134 +308,400 @@ fn ratio(a: f64, b: f64) -> f32 {
     }
 }
 
-/// One pass over the pointer trace, split into movements at pauses and jumps.
+/// Movements shorter than this (px of path) have no measurable shape.
+const SHAPE_MIN_PX: f64 = 30.0;
+/// Perpendicular distances below this (px) are pixel quantisation.
+const CROSS_MIN_PX: f64 = 1.5;
+/// Typical distance of a human movement's speed peak from mid-way (share
+/// of its duration), the prior that [`Features::peak_offcentre`] starts from.
+const PEAK_OFFCENTRE_PRIOR: f64 = 0.25;
+/// Turns smaller than this (rad) have no reliable sign.
+pub const BEND_MIN: f64 = 0.05;
+/// Path length (px) over which one bend direction is read.
+const BEND_STEP_PX: f64 = 8.0;
+/// cos and sin of [`BEND_MIN`]: whether a bend exceeds it is read from its
+/// cross and dot products rotated by it, with no angle computed.
+pub(crate) const BEND_COS: f64 = 0.998_750_260_394_966_3;
+pub(crate) const BEND_SIN: f64 = 0.049_979_169_270_678_33;
+
+/// Whole-trace sums of the pointer walk, turned into features at the end.
+#[derive(Default)]
+struct PointerSums {
+    speed: Stats,
+    interval: Stats,
+    /// Within-movement speed CV, weighted by the movement's speed samples.
+    cv_sum: f64,
+    cv_weight: f64,
+    chord_sum: f64,
+    path_sum: f64,
+    segments: u32,
+    steps: u32,
+    micro: u32,
+    jumps: u32,
+    pause: f64,
+    flips: u32,
+    flip_base: u32,
+    turn_sum: f64,
+    turns: u32,
+    repeats: u32,
+    repeats_base: u32,
+    placements: u32,
+}
+
+/// Sums over measured movements (see [`Movement`]), turned into means at the end.
+#[derive(Default)]
+struct ShapeSums {
+    n: f64,
+    peak_pos: f64,
+    edge: f64,
+    deviation: f64,
+    crossings: f64,
+    bend: f64,
+    bend_n: f64,
+    turn_jerk: f64,
+    turn_jerk_n: f64,
+    roughness: f64,
+    peaks: f64,
+    peak_off: f64,
+    fitts: f64,
+    fitts_log_abs: f64,
+}
+
+/// The movement being walked: rows `start..` of the trace up to the
+/// current one, accumulated step by step and measured when it ends.
+struct Movement {
+    start: usize,
+    t0: f64,
+    x0: f64,
+    y0: f64,
+    path: f64,
+    /// Speeds of the steps that moved (for the pooled speed CV).
+    speed: Stats,
+    /// Steps with Δt > 0, the fastest of them (speed, mid-time, index).
+    timed: u32,
+    vmax: f64,
+    t_peak: f64,
+    k_peak: u32,
+    /// The last two speeds (-1 before there are any), their total
+    /// variation and the local maxima among them.
+    v1: f64,
+    v2: f64,
+    tv: f64,
+    peaks: u32,
+    /// Path since the last bend reading, and the chord it was read on.
+    acc_dx: f64,
+    acc_dy: f64,
+    bend_dx: f64,
+    bend_dy: f64,
+    pos: u32,
+    neg: u32,
+    /// The last step of at least [`TURN_MIN_PX`], the turn onto it (NaN
+    /// before there is one) and the summed change of that turn.
+    last_dx: f64,
+    last_dy: f64,
+    last_turn: f64,
+    jerk: f64,
+    jerk_n: u32,
+}
+
+impl Movement {
+    fn at(start: usize, t0: f64, x0: f64, y0: f64) -> Movement {
+        Movement {
+            start,
+            t0,
+            x0,
+            y0,
+            path: 0.0,
+            speed: Stats::default(),
+            timed: 0,
+            vmax: 0.0,
+            // Only read once a step has been fastest (`vmax > 0`).
+            t_peak: 0.0,
+            k_peak: 0,
+            v1: -1.0,
+            v2: -1.0,
+            tv: 0.0,
+            peaks: 0,
+            acc_dx: 0.0,
+            acc_dy: 0.0,
+            bend_dx: 0.0,
+            bend_dy: 0.0,
+            pos: 0,
+            neg: 0,
+            last_dx: 0.0,
+            last_dy: 0.0,
+            last_turn: f64::NAN,
+            jerk: 0.0,
+            jerk_n: 0,
+        }
+    }
+
+    /// A step with Δt > 0 at speed `v`, ending at `t1`.
+    fn timed_step(&mut self, v: f64, t0: f64, t1: f64) {
+        if v > self.vmax {
+            (self.vmax, self.t_peak, self.k_peak) = (v, 0.5 * (t0 + t1), self.timed);
+        }
+        if self.v1 >= 0.0 {
+            self.tv += (v - self.v1).abs();
+            // A local maximum at the previous step, 5 % above both sides.
+            self.peaks += (self.v2 >= 0.0 && self.v1 > 1.05 * self.v2 && self.v1 > 1.05 * v) as u32;
+        }
+        (self.v2, self.v1) = (self.v1, v);
+        self.timed += 1;
+    }
+
+    /// Bends are read on chords of at least [`BEND_STEP_PX`] of path, so
+    /// pixel rounding cannot flip their sign and the sampling rate does not
+    /// matter (a resampling by arc length).
+    fn bend_step(&mut self, dx: f64, dy: f64) {
+        (self.acc_dx, self.acc_dy) = (self.acc_dx + dx, self.acc_dy + dy);
+        let (ax, ay) = (self.acc_dx, self.acc_dy);
+        if ax * ax + ay * ay >= BEND_STEP_PX * BEND_STEP_PX {
+            let (bx, by) = (self.bend_dx, self.bend_dy);
+            if bx != 0.0 || by != 0.0 {
+                // The turn θ = atan2(cross, dot) has the sign of `cross`
+                // (±0 included); θ > B ⇔ sin(θ - B) > 0 on [0, π], and
+                // θ < -B ⇔ sin(θ + B) < 0 on [-π, 0].
+                let (cross, dot) = (bx * ay - by * ax, bx * ax + by * ay);
+                let left = cross.is_sign_positive();
+                self.pos += (left && cross * BEND_COS - dot * BEND_SIN > 0.0) as u32;
+                self.neg += (!left && cross * BEND_COS + dot * BEND_SIN < 0.0) as u32;
+            }
+            (self.bend_dx, self.bend_dy, self.acc_dx, self.acc_dy) = (ax, ay, 0.0, 0.0);
+        }
+    }
+
+    /// A step of at least [`TURN_MIN_PX`]; `turn` is the turn onto it from
+    /// the last step of at least 1 px of the walk, `(lx, ly)`, which is often
+    /// this movement's last step of at least [`TURN_MIN_PX`] too.
+    fn turn_step(&mut self, dx: f64, dy: f64, lx: f64, ly: f64, turn: f64) {
+        let (px, py) = (self.last_dx, self.last_dy);
+        if px != 0.0 || py != 0.0 {
+            let turn = if (px, py) == (lx, ly) {
+                turn
+            } else {
+                fast_atan2(px * dy - py * dx, px * dx + py * dy)
+            };
+            if self.last_turn.is_finite() {
+                self.jerk += (turn - self.last_turn).abs();
+                self.jerk_n += 1;
+            }
+            self.last_turn = turn;
+        }
+        (self.last_dx, self.last_dy) = (dx, dy);
+    }
+
+    /// Ends the movement at row `end`, sample `(t1, x1, y1)`, adding what it
+    /// measured to both sums.
+    #[allow(clippy::too_many_arguments)]
+    fn close(&self, m: &[f64], end: usize, t1: f64, x1: f64, y1: f64, p: &mut PointerSums, s: &mut ShapeSums) {
+        let (a, b) = (self.start, end);
+        if self.speed.n >= 3.0 {
+            p.cv_sum += self.speed.cv() * self.speed.n;
+            p.cv_weight += self.speed.n;
+        }
+        let (cx, cy) = (x1 - self.x0, y1 - self.y0);
+        let chord = (cx * cx + cy * cy).sqrt();
+        let path = self.path;
+        if b >= a + 2 && path >= 30.0 {
+            p.chord_sum += chord.min(path);
+            p.path_sum += path;
+            p.segments += 1;
+        }
+        let dur = t1 - self.t0;
+        if b < a + 3 || path < SHAPE_MIN_PX || dur <= 0.0 || self.timed < 3 || self.vmax <= 0.0 {
+            return;
+        }
+        s.n += 1.0;
+        let peak_pos = ((self.t_peak - self.t0) / dur).clamp(0.0, 1.0);
+        s.peak_pos += peak_pos;
+        s.peak_off += (peak_pos - 0.5).abs();
+        s.edge += (self.k_peak == 0 || self.k_peak + 1 == self.timed) as u8 as f64;
+        if chord >= 10.0 {
+            let (dev_max, crossings) = self.chord_sides(m, b, cx, cy, chord);
+            s.deviation += (dev_max / chord).min(2.0);
+            s.crossings += crossings.min(20) as f64;
+        }
+        if self.pos + self.neg >= 3 {
+            s.bend += self.pos.max(self.neg) as f64 / (self.pos + self.neg) as f64;
+            s.bend_n += 1.0;
+        }
+        s.turn_jerk += self.jerk;
+        s.turn_jerk_n += self.jerk_n as f64;
+        s.roughness += (self.tv / (2.0 * self.vmax)).min(20.0);
+        s.peaks += (self.peaks as f64 * 1000.0 / dur).min(30.0);
+        let fitts = 50.0 + 120.0 * (1.0 + chord / 20.0).log2();
+        let lr = (dur / fitts).ln().clamp(-5.0, 5.0);
+        s.fitts += lr;
+        s.fitts_log_abs += lr.abs();
+    }
+
+    /// The largest distance of rows `start+1..=end` from the chord `(cx,
+    /// cy)` (of length `chord`) and the times the path crosses it. The
+    /// chord is only known once the movement has ended, hence this second,
+    /// short pass over a measured movement's own rows; it compares
+    /// unnormalised cross products, so it does not divide per row.
+    fn chord_sides(&self, m: &[f64], end: usize, cx: f64, cy: f64, chord: f64) -> (f64, u32) {
+        let cross_min = CROSS_MIN_PX * chord;
+        let (mut max, mut side, mut crossings) = (0.0f64, 0.0f64, 0u32);
+        for r in m[(self.start + 1) * M_STRIDE..(end + 1) * M_STRIDE].chunks_exact(M_STRIDE) {
+            let cross = cx * (clamp_xy(r[2]) - self.y0) - cy * (clamp_xy(r[1]) - self.x0);
+            let size = cross.abs();
+            max = if size > max { size } else { max };
+            if size >= cross_min {
+                let now = if cross > 0.0 { 1.0 } else { -1.0 };
+                crossings += (side != 0.0 && now != side) as u32;
+                side = now;
+            }
+        }
+        (max / chord, crossings)
+    }
+}
+
+/// One walk over the pointer trace, split into movements at pauses, rests,
+/// jumps and sharp turns. Each step's Δt, Δx, Δy, length and turn are
+/// computed once and feed both the whole-trace statistics and the shape of
+/// the movement it belongs to. Every shape measure is a ratio of times or
+/// of lengths, so it means the same at 16 ms and at 100 ms sampling
+/// (sparser traces just measure it more coarsely).
 fn pointer(m: &[f64], dur: f64, f: &mut Features) {
     let rows = m.len() / M_STRIDE;
     f.moves = rows as f32;
-    if rows < 2 {
-        return;
+    let mut p = PointerSums::default();
+    let mut s = ShapeSums::default();
+    if rows >= 2 {
+        walk(m, &mut p, &mut s);
+        f.segments = p.segments as f32;
+        f.straightness = ratio(p.chord_sum, p.path_sum);
+        f.speed_samples = p.speed.n as f32;
+        f.speed_mean = p.speed.mean() as f32;
+        f.speed_cv = ratio(p.cv_sum, p.cv_weight);
+        f.accel_flips = ratio(p.flips as f64, p.flip_base as f64);
+        f.turn_mean = ratio(p.turn_sum, p.turns as f64);
+        f.micro_share = ratio(p.micro as f64, p.steps as f64);
+        f.interval_mean = p.interval.mean() as f32;
+        f.interval_cv = p.interval.cv() as f32;
+        f.jumps = p.jumps as f32;
+        f.pause_share = ratio(p.pause, dur.max(1.0)).min(1.0);
+        f.dt_repeat_share = ratio(p.repeats as f64, p.repeats_base as f64);
     }
-    let (mut speed, mut interval, mut seg_speed) = (Stats::default(), Stats::default(), Stats::default());
-    let (mut cv_sum, mut cv_weight) = (0.0, 0.0);
-    let (mut chord_sum, mut path_sum, mut segments) = (0.0, 0.0, 0u32);
-    let (mut steps, mut micro, mut jumps, mut pause) = (0u32, 0u32, 0u32, 0.0);
-    let (mut flips, mut flip_base, mut turn_sum, mut turns) = (0u32, 0u32, 0.0, 0u32);
-    // Current movement: start point, path, samples, last step.
-    let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
-    let (_, mut sx, mut sy) = row(0);
-    let (mut seg_path, mut seg_points) = (0.0, 1u32);
-    let (mut last_v, mut last_dv, mut last_dx, mut last_dy) = (-1.0, 0.0, 0.0f64, 0.0f64);
-    let mut close = |seg_path: f64, seg_points: u32, seg_speed: &mut Stats, ex: f64, ey: f64, sx: f64, sy: f64| {
-        if seg_speed.n >= 3.0 {
-            cv_sum += seg_speed.cv() * seg_speed.n;
-            cv_weight += seg_speed.n;
-        }
-        *seg_speed = Stats::default();
-        if seg_points >= 3 && seg_path >= 30.0 {
-            chord_sum += (ex - sx).hypot(ey - sy).min(seg_path);
-            path_sum += seg_path;
-            segments += 1;
-        }
-    };
-    let mut last_dt = f64::INFINITY;
-    let (mut prev_dt, mut repeats, mut repeats_base) = (0.0f64, 0u32, 0u32);
+    let n = s.n;
+    f.shaped = n as f32;
+    f.peak_pos = ratio(s.peak_pos, n);
+    f.edge_peak_share = ratio(s.edge, n);
+    f.deviation = ratio(s.deviation, n);
+    f.chord_crossings = ratio(s.crossings, n);
+    f.bend_consistency = ratio(s.bend, s.bend_n);
+    f.turn_jerk = ratio(s.turn_jerk, s.turn_jerk_n);
+    f.speed_roughness = ratio(s.roughness, n);
+    f.speed_peaks = ratio(s.peaks, n);
+    // Shrunk toward a typical human value by two pseudo-movements: one
+    // movement that happens to peak mid-way says little, ten say a lot.
+    f.peak_offcentre = ((s.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
+    f.placements = p.placements as f32;
+    f.fitts_log_ratio = ratio(s.fitts, n);
+    f.fitts_log_abs = ratio(s.fitts_log_abs, n);
+}
+
+/// The walk of [`pointer`] over a trace of at least two samples.
+fn walk(m: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
+    let rows = m.len() / M_STRIDE;
+    let (mut t0, mut x0, mut y0) = sample(m, 0);
+    let mut mv = Movement::at(0, t0, x0, y0);
+    // The last step of at least 1 px in this movement (0 when none) and its
+    // length; the last speed and change of speed (-1 and 0 when none).
+    let (mut lx, mut ly, mut ld) = (0.0f64, 0.0f64, 0.0f64);
+    let (mut last_v, mut last_dv) = (-1.0f64, 0.0f64);
+    // The last positive Δt (for rests), and the last sampling interval of a
+    // moving step since the last pause (for repeats; 0 when none).
+    let (mut last_dt, mut prev_dt) = (f64::INFINITY, 0.0f64);
     for i in 1..rows {
-        let (t0, x0, y0) = row(i - 1);
-        let (t1, x1, y1) = row(i);
+        let (t1, x1, y1) = sample(m, i);
         let (dt, dx, dy) = (t1 - t0, x1 - x0, y1 - y0);
-        let d = dx.hypot(dy);
-        let is_jump = d >= JUMP_MIN_PX && d / dt.max(8.0) > JUMP_SPEED;
-        let turn = if d >= TURN_MIN_PX && last_dx.hypot(last_dy) >= TURN_MIN_PX {
-            (last_dx * dy - last_dy * dx).atan2(last_dx * dx + last_dy * dy).abs()
+        // Coordinates are clamped, so the squares cannot overflow.
+        let d = (dx * dx + dy * dy).sqrt();
+        let is_jump = d >= JUMP_MIN_PX && d > JUMP_SPEED * dt.max(8.0);
+        let pause = dt > PAUSE_MS;
+        let turn = if d >= 1.0 && ld > 0.0 {
+            fast_atan2(lx * dy - ly * dx, lx * dx + ly * dy)
         } else {
             0.0
         };
-        if turn > SHARP_TURN {
-            // The new movement starts where the old one ended, with this step.
-            close(seg_path, seg_points, &mut seg_speed, x0, y0, sx, sy);
-            (sx, sy, seg_path, seg_points) = (x0, y0, 0.0, 1);
-            (last_v, last_dv, last_dx, last_dy) = (-1.0, 0.0, 0.0, 0.0);
-        }
+        let sharp = d >= TURN_MIN_PX && ld >= TURN_MIN_PX && turn.abs() > SHARP_TURN;
         let rested = dt > REST_MS && dt > REST_RATIO * last_dt;
         last_dt = if dt > 0.0 { dt } else { last_dt };
-        if rested && dt <= PAUSE_MS {
-            // Not a pause, but the step after a rest says nothing about speed
-            // within a movement: start a new one at the resting point.
-            close(seg_path, seg_points, &mut seg_speed, x0, y0, sx, sy);
-            (sx, sy, seg_path, seg_points) = (x0, y0, 0.0, 1);
-            (last_v, last_dv, last_dx, last_dy) = (-1.0, 0.0, 0.0, 0.0);
+        if pause && d >= TELEPORT_PX {
+            let rests_after = i + 1 == rows || m[(i + 1) * M_STRIDE] - t1 > PAUSE_MS;
+            p.placements += rests_after as u32;
         }
-        if dt > PAUSE_MS || is_jump {
-            close(seg_path, seg_points, &mut seg_speed, x0, y0, sx, sy);
-            (sx, sy, seg_path, seg_points) = (x1, y1, 0.0, 1);
-            (last_v, last_dv, last_dx, last_dy) = (-1.0, 0.0, 0.0, 0.0);
-            pause += if dt > PAUSE_MS { dt } else { 0.0 };
-            prev_dt = 0.0;
-            jumps += is_jump as u32;
-            continue;
+        if pause || is_jump || rested || sharp {
+            mv.close(m, i - 1, t0, x0, y0, p, s);
+            (lx, ly, ld, last_v, last_dv) = (0.0, 0.0, 0.0, -1.0, 0.0);
+            if pause || is_jump {
+                // The next movement starts at the new point, without this step.
+                p.pause += if pause { dt } else { 0.0 };
+                p.jumps += is_jump as u32;
+                prev_dt = 0.0;
+                mv = Movement::at(i, t1, x1, y1);
+                (t0, x0, y0) = (t1, x1, y1);
+                continue;
+            }
+            // After a rest or a sharp turn it starts where the old one ended,
+            // with this step.
+            mv = Movement::at(i - 1, t0, x0, y0);
         }
-        seg_path += d;
-        seg_points += 1;
-        if d == 0.0 {
-            continue;
-        }
-        steps += 1;
-        micro += (1.0..=3.0).contains(&d) as u32;
+        mv.path += d;
         if dt > 0.0 {
-            if prev_dt > 0.0 {
-                repeats_base += 1;
-                repeats += ((dt - prev_dt).abs() < 0.5) as u32;
-            }
-            prev_dt = dt;
-            interval.push(dt);
             let v = d / dt;
-            speed.push(v);
-            seg_speed.push(v);
-            if last_v >= 0.0 {
-                let dv = v - last_v;
-                if last_dv != 0.0 && dv != 0.0 {
-                    flip_base += 1;
-                    flips += ((dv > 0.0) != (last_dv > 0.0)) as u32;
+            mv.timed_step(v, t0, t1);
+            if d > 0.0 {
+                if prev_dt > 0.0 {
+                    p.repeats_base += 1;
+                    p.repeats += ((dt - prev_dt).abs() < 0.5) as u32;
                 }
-                last_dv = dv;
+                prev_dt = dt;
+                p.interval.push(dt);
+                p.speed.push(v);
+                mv.speed.push(v);
+                if last_v >= 0.0 {
+                    let dv = v - last_v;
+                    if last_dv != 0.0 && dv != 0.0 {
+                        p.flip_base += 1;
+                        p.flips += ((dv > 0.0) != (last_dv > 0.0)) as u32;
+                    }
+                    last_dv = dv;
+                }
+                last_v = v;
             }
-            last_v = v;
         }
+        if d > 0.0 {
+            p.steps += 1;
+            p.micro += (1.0..=3.0).contains(&d) as u32;
+        }
+        mv.bend_step(dx, dy);
         if d >= 1.0 {
-            if last_dx != 0.0 || last_dy != 0.0 {
-                let cross = last_dx * dy - last_dy * dx;
-                let dot = last_dx * dx + last_dy * dy;
-                turn_sum += cross.atan2(dot).abs();
-                turns += 1;
+            if ld > 0.0 {
+                p.turn_sum += turn.abs();
+                p.turns += 1;
             }
-            (last_dx, last_dy) = (dx, dy);
+            if d >= TURN_MIN_PX {
+                mv.turn_step(dx, dy, lx, ly, turn);
+            }
+            (lx, ly, ld) = (dx, dy, d);
         }
+        (t0, x0, y0) = (t1, x1, y1);
     }
-    let (_, ex, ey) = row(rows - 1);
-    close(seg_path, seg_points, &mut seg_speed, ex, ey, sx, sy);
-
-    f.segments = segments as f32;
-    f.straightness = ratio(chord_sum, path_sum);
-    f.speed_samples = speed.n as f32;
-    f.speed_mean = speed.mean() as f32;
-    f.speed_cv = ratio(cv_sum, cv_weight);
-    f.accel_flips = ratio(flips as f64, flip_base as f64);
-    f.turn_mean = ratio(turn_sum, turns as f64);
-    f.micro_share = ratio(micro as f64, steps as f64);
-    f.interval_mean = interval.mean() as f32;
-    f.interval_cv = interval.cv() as f32;
-    f.jumps = jumps as f32;
-    f.pause_share = ratio(pause, dur.max(1.0)).min(1.0);
-    f.dt_repeat_share = ratio(repeats as f64, repeats_base as f64);
+    mv.close(m, rows - 1, t0, x0, y0, p, s);
 }
 
 /// Clicks against the pointer trace: both are time-ordered, so one merge
-/// finds the last pointer sample before each click.
-fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
-    let (mut n, mut teleports, mut instant, mut centered) = (0u32, 0u32, 0u32, 0u32);
+/// finds the last pointer sample before each click, and another the first
+/// sample of its approach. Returns the clicks not marked trusted.
+fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
+    let (mut n, mut teleports, mut instant, mut centered, mut untrusted) = (0u32, 0u32, 0u32, 0u32, 0u32);
     let (mut approaches, mut corrections) = (0u32, 0u32);
     let mut hold = Stats::default();
-    let mut j = 0;
+    let (mut j, mut k) = (0, 0);
     let rows = m.len() / M_STRIDE;
     for click in c.chunks_exact(C_STRIDE) {
         let (t, x, y, h, bits) = (
@@ -405,34 +711,36 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
             click[3],
             flags(click[4]),
         );
+        untrusted += (bits & 1 == 0) as u32;
         // Enter or Space on a button fires a click at (0, 0) with no press:
         // a keyboard user, not an instant click.
         if x == 0.0 && y == 0.0 && h <= 0.0 {
             continue;
         }
         n += 1;
-        while j < rows && m[j * 3] <= t {
+        while j < rows && m[j * M_STRIDE] <= t {
             j += 1;
         }
+        while k < rows && m[k * M_STRIDE] < t - APPROACH_MS {
+            k += 1;
+        }
         if j > 0 {
-            let (px, py) = (clamp_xy(m[(j - 1) * 3 + 1]), clamp_xy(m[(j - 1) * 3 + 2]));
-            teleports += ((px - x).hypot(py - y) > TELEPORT_PX) as u32;
+            let (_, px, py) = sample(m, j - 1);
+            let (ex, ey) = (px - x, py - y);
+            teleports += (ex * ex + ey * ey > TELEPORT_PX * TELEPORT_PX) as u32;
             // The approach: samples of the last 300 ms before the click. A
             // step that moves away from where the click lands is an overshoot
             // being corrected (or a hand drifting); a script only closes in.
-            let mut k = j;
-            while k > 0 && m[(k - 1) * 3] >= t - APPROACH_MS {
-                k -= 1;
-            }
-            let samples = (j - k) as u32;
+            let from = k.min(j);
             let mut away = false;
             let mut last = f64::INFINITY;
-            for q in k..j {
-                let dist = (clamp_xy(m[q * 3 + 1]) - x).hypot(clamp_xy(m[q * 3 + 2]) - y);
+            for r in m[from * M_STRIDE..j * M_STRIDE].chunks_exact(M_STRIDE) {
+                let (ex, ey) = (clamp_xy(r[1]) - x, clamp_xy(r[2]) - y);
+                let dist = (ex * ex + ey * ey).sqrt();
                 away |= dist > last + 2.0;
                 last = dist;
             }
-            if samples >= 3 {
+            if j - from >= 3 {
                 approaches += 1;
                 corrections += away as u32;
             }
@@ -451,6 +759,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
     } else {
         -1.0
     };
+    untrusted
 }
 
 fn keys(k: &[f64], f: &mut Features) {
@@ -458,12 +767,12 @@ fn keys(k: &[f64], f: &mut Features) {
     let (mut printable, mut pastes, mut zero) = (0u32, 0u32, 0u32);
     let mut last_t = f64::NEG_INFINITY;
     for key in k.chunks_exact(K_STRIDE) {
-        let (t, h, class) = (key[0], key[1], key[2].round());
-        if class == 4.0 {
+        let (t, h, class) = (key[0], key[1], key[2]);
+        if rounds_to(class, 4.0) {
             pastes += 1;
             continue;
         }
-        printable += (class == 0.0) as u32;
+        printable += rounds_to(class, 0.0) as u32;
         zero += (h < 5.0) as u32;
         hold.push(h.clamp(0.0, 2000.0));
         let gap = t - last_t;
@@ -492,15 +801,16 @@ fn scrolls(s: &[f64], f: &mut Features) {
     let first_dy = s[1].abs();
     let (mut device, mut same) = (0u32, 0u32);
     let mut gaps = Stats::default();
-    for (i, row) in s.chunks_exact(S_STRIDE).enumerate() {
-        device += (row[2].round() != 3.0) as u32;
+    // NaN before the first row, so that row has no gap.
+    let mut last_t = f64::NAN;
+    for row in s.chunks_exact(S_STRIDE) {
+        device += !rounds_to(row[2], 3.0) as u32;
         same += (row[1].abs() == first_dy) as u32;
-        if i > 0 {
-            let gap = row[0] - s[(i - 1) * S_STRIDE];
-            if gap <= 1000.0 {
-                gaps.push(gap);
-            }
+        let gap = row[0] - last_t;
+        if gap <= 1000.0 {
+            gaps.push(gap);
         }
+        last_t = row[0];
     }
     f.device_scroll_share = ratio(device as f64, rows as f64);
     f.same_dy_share = ratio(same as f64, rows as f64);
@@ -509,190 +819,5 @@ fn scrolls(s: &[f64], f: &mut Features) {
 
 fn touches(t: &[f64], f: &mut Features) {
     f.touches = (t.len() / T_STRIDE) as f32;
-    f.touch_moves = t.chunks_exact(T_STRIDE).filter(|r| r[3].round() == 1.0).count() as f32;
-}
-
-/// Movements shorter than this (px of path) have no measurable shape.
-const SHAPE_MIN_PX: f64 = 30.0;
-/// Perpendicular distances below this (px) are pixel quantisation.
-const CROSS_MIN_PX: f64 = 1.5;
-/// Typical distance of a human movement's speed peak from mid-way (share
-/// of its duration), the prior that [`Features::peak_offcentre`] starts from.
-const PEAK_OFFCENTRE_PRIOR: f64 = 0.25;
-/// Turns smaller than this (rad) have no reliable sign.
-const BEND_MIN: f64 = 0.05;
-/// Path length (px) over which one bend direction is read.
-const BEND_STEP_PX: f64 = 8.0;
-
-/// Sums over measured movements, turned into means at the end.
-#[derive(Default)]
-struct ShapeSums {
-    n: f64,
-    peak_pos: f64,
-    edge: f64,
-    deviation: f64,
-    crossings: f64,
-    bend: f64,
-    bend_n: f64,
-    turn_jerk: f64,
-    turn_jerk_n: f64,
-    roughness: f64,
-    peaks: f64,
-    peak_off: f64,
-    fitts: f64,
-    fitts_abs: f64,
-}
-
-/// A second pass over the pointer trace: the same movement boundaries as
-/// [`pointer`] (pauses, rests, jumps, sharp turns), each movement measured
-/// as an index range of the trace, so nothing is copied. Every measure is a
-/// ratio of times or of lengths, so it means the same at 16 ms and at
-/// 100 ms sampling (sparser traces just measure it more coarsely).
-fn shape(m: &[f64], f: &mut Features) {
-    let rows = m.len() / M_STRIDE;
-    let mut sums = ShapeSums::default();
-    let mut placements = 0u32;
-    if rows >= 2 {
-        let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
-        let (mut start, mut last_dt) = (0usize, f64::INFINITY);
-        let (mut last_dx, mut last_dy) = (0.0f64, 0.0f64);
-        for i in 1..rows {
-            let (t0, x0, y0) = row(i - 1);
-            let (t1, x1, y1) = row(i);
-            let (dt, dx, dy) = (t1 - t0, x1 - x0, y1 - y0);
-            let d = dx.hypot(dy);
-            let is_jump = d >= JUMP_MIN_PX && d / dt.max(8.0) > JUMP_SPEED;
-            let sharp = d >= TURN_MIN_PX
-                && last_dx.hypot(last_dy) >= TURN_MIN_PX
-                && (last_dx * dy - last_dy * dx).atan2(last_dx * dx + last_dy * dy).abs() > SHARP_TURN;
-            let rested = dt > REST_MS && dt > REST_RATIO * last_dt;
-            last_dt = if dt > 0.0 { dt } else { last_dt };
-            let rests_after = i + 1 == rows || m[(i + 1) * 3] - t1 > PAUSE_MS;
-            placements += (dt > PAUSE_MS && d >= TELEPORT_PX && rests_after) as u32;
-            if dt > PAUSE_MS || is_jump || rested || sharp {
-                movement(m, start, i - 1, &mut sums);
-                // After a pause or a jump the movement starts at the new
-                // point; after a rest or a turn, at the old one.
-                start = if dt > PAUSE_MS || is_jump { i } else { i - 1 };
-                (last_dx, last_dy) = (0.0, 0.0);
-                if start == i {
-                    continue;
-                }
-            }
-            if d >= 1.0 {
-                (last_dx, last_dy) = (dx, dy);
-            }
-        }
-        movement(m, start, rows - 1, &mut sums);
-    }
-    let n = sums.n;
-    f.shaped = n as f32;
-    f.peak_pos = ratio(sums.peak_pos, n);
-    f.edge_peak_share = ratio(sums.edge, n);
-    f.deviation = ratio(sums.deviation, n);
-    f.chord_crossings = ratio(sums.crossings, n);
-    f.bend_consistency = ratio(sums.bend, sums.bend_n);
-    f.turn_jerk = ratio(sums.turn_jerk, sums.turn_jerk_n);
-    f.speed_roughness = ratio(sums.roughness, n);
-    f.speed_peaks = ratio(sums.peaks, n);
-    // Shrunk toward a typical human value by two pseudo-movements: one
-    // movement that happens to peak mid-way says little, ten say a lot.
-    f.peak_offcentre = ((sums.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
-    f.placements = placements as f32;
-    f.fitts_log_ratio = ratio(sums.fitts, n);
-    f.fitts_log_abs = ratio(sums.fitts_abs, n);
-}
-
-/// Measures rows `a..=b` of the trace as one movement, if it is long enough.
-fn movement(m: &[f64], a: usize, b: usize, s: &mut ShapeSums) {
-    if b < a + 3 {
-        return;
-    }
-    let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
-    let (ta, xa, ya) = row(a);
-    let (tb, xb, yb) = row(b);
-    let dur = tb - ta;
-    let (cx, cy) = (xb - xa, yb - ya);
-    let chord = cx.hypot(cy);
-    let mut path = 0.0;
-    let (mut vmax, mut t_peak, mut k_peak, mut k) = (0.0f64, ta, 0usize, 0usize);
-    let (mut v1, mut v2, mut tv, mut peaks) = (-1.0f64, -1.0f64, 0.0f64, 0u32);
-    let (mut dev_max, mut side, mut crossings) = (0.0f64, 0i8, 0u32);
-    let (mut pos, mut neg, mut last_turn, mut jerk, mut jerk_n) = (0u32, 0u32, f64::NAN, 0.0, 0u32);
-    let (mut last_dx, mut last_dy) = (0.0f64, 0.0f64);
-    let (mut acc_dx, mut acc_dy, mut bend_dx, mut bend_dy) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    for i in a + 1..=b {
-        let (t0, x0, y0) = row(i - 1);
-        let (t1, x1, y1) = row(i);
-        let (dt, dx, dy) = (t1 - t0, x1 - x0, y1 - y0);
-        let d = dx.hypot(dy);
-        path += d;
-        if dt > 0.0 {
-            let v = d / dt;
-            if v > vmax {
-                (vmax, t_peak, k_peak) = (v, 0.5 * (t0 + t1), k);
-            }
-            if v1 >= 0.0 {
-                tv += (v - v1).abs();
-                // A local maximum at the previous step, 5 % above both sides.
-                peaks += (v2 >= 0.0 && v1 > 1.05 * v2 && v1 > 1.05 * v) as u32;
-            }
-            (v2, v1) = (v1, v);
-            k += 1;
-        }
-        if chord >= 10.0 {
-            let dev = (cx * (y1 - ya) - cy * (x1 - xa)) / chord;
-            dev_max = dev_max.max(dev.abs());
-            if dev.abs() >= CROSS_MIN_PX {
-                let now = if dev > 0.0 { 1 } else { -1 };
-                crossings += (side != 0 && now != side) as u32;
-                side = now;
-            }
-        }
-        // Bends are read on chords of at least BEND_STEP_PX of path, so
-        // pixel rounding cannot flip their sign and the sampling rate does
-        // not matter (a resampling by arc length).
-        (acc_dx, acc_dy) = (acc_dx + dx, acc_dy + dy);
-        if acc_dx.hypot(acc_dy) >= BEND_STEP_PX {
-            if bend_dx != 0.0 || bend_dy != 0.0 {
-                let turn = (bend_dx * acc_dy - bend_dy * acc_dx).atan2(bend_dx * acc_dx + bend_dy * acc_dy);
-                pos += (turn > BEND_MIN) as u32;
-                neg += (turn < -BEND_MIN) as u32;
-            }
-            (bend_dx, bend_dy, acc_dx, acc_dy) = (acc_dx, acc_dy, 0.0, 0.0);
-        }
-        if d >= TURN_MIN_PX {
-            if last_dx != 0.0 || last_dy != 0.0 {
-                let turn = (last_dx * dy - last_dy * dx).atan2(last_dx * dx + last_dy * dy);
-                if last_turn.is_finite() {
-                    jerk += (turn - last_turn).abs();
-                    jerk_n += 1;
-                }
-                last_turn = turn;
-            }
-            (last_dx, last_dy) = (dx, dy);
-        }
-    }
-    if path < SHAPE_MIN_PX || dur <= 0.0 || k < 3 || vmax <= 0.0 {
-        return;
-    }
-    s.n += 1.0;
-    let peak_pos = ((t_peak - ta) / dur).clamp(0.0, 1.0);
-    s.peak_pos += peak_pos;
-    s.peak_off += (peak_pos - 0.5).abs();
-    s.edge += (k_peak == 0 || k_peak + 1 == k) as u8 as f64;
-    s.deviation += if chord >= 10.0 { (dev_max / chord).min(2.0) } else { 0.0 };
-    s.crossings += crossings.min(20) as f64;
-    if pos + neg >= 3 {
-        s.bend += pos.max(neg) as f64 / (pos + neg) as f64;
-        s.bend_n += 1.0;
-    }
-    s.turn_jerk += jerk;
-    s.turn_jerk_n += jerk_n as f64;
-    s.roughness += (tv / (2.0 * vmax)).min(20.0);
-    s.peaks += (peaks as f64 * 1000.0 / dur).min(30.0);
-    let fitts = 50.0 + 120.0 * (1.0 + chord / 20.0).log2();
-    let lr = (dur / fitts).ln().clamp(-5.0, 5.0);
-    s.fitts += lr;
-    s.fitts_abs += lr.abs();
+    f.touch_moves = t.chunks_exact(T_STRIDE).filter(|r| rounds_to(r[3], 1.0)).count() as f32;
 }

@@ -391,3 +391,87 @@ fn trained_weights_are_finite_and_usable() {
         "{v:?}"
     );
 }
+
+#[path = "../../benches/support/windows.rs"]
+mod bench_windows;
+mod reference;
+
+/// Every feature as (name, value), read from the `Debug` form so that a
+/// feature added later is compared too.
+fn named(f: &features::Features) -> Vec<(String, f32)> {
+    let text = format!("{f:?}");
+    let inner = text.trim_start_matches("Features {").trim_end_matches('}');
+    inner
+        .split(',')
+        .map(|kv| {
+            let (k, v) = kv.split_once(':').expect("name: value");
+            (k.trim().to_string(), v.trim().parse().expect("a number"))
+        })
+        .collect()
+}
+
+/// The fast walk gives the reference's features, within rounding and the
+/// error of `fast_atan2` (turns are sums of angles each within 1.2e-5 rad),
+/// on people, scripts, the synthetic bot families and the benchmark's
+/// window. A changed movement boundary would move whole features, far
+/// beyond this tolerance.
+#[test]
+fn fast_features_match_the_reference() {
+    let mut windows = vec![bot_mouse(), typing(3, false), typing(4, true)];
+    windows.extend((1..=12).map(human_mouse));
+    for family in crate::corpus::synth::Family::ALL {
+        for seed in 1..=8 {
+            windows.push(crate::corpus::synth::generate(
+                family,
+                seed,
+                &crate::corpus::synth::clean_env(),
+            ));
+        }
+    }
+    for events in [10, 100, 1000] {
+        for shape in [bench_windows::Shape::Snippet, bench_windows::Shape::Fractional] {
+            let json = bench_windows::with_events(events, shape);
+            windows.push(crate::wire::signals::decode_signals_str(&json).expect("a valid window"));
+        }
+    }
+    for (i, w) in windows.iter().enumerate() {
+        assert_eq!(w.validate(), Ok(()), "window {i}");
+        let (fast, slow) = (named(&features::extract(w)), named(&reference::extract(w)));
+        assert_eq!(fast.len(), slow.len());
+        assert!(fast.len() > 50, "{fast:?}");
+        for ((name, a), (_, b)) in fast.iter().zip(&slow) {
+            assert!(
+                (a - b).abs() <= 1e-4 * b.abs().max(1.0),
+                "window {i}: {name} is {a}, the reference says {b}"
+            );
+        }
+    }
+}
+
+#[test]
+fn fast_atan2_is_within_its_bound() {
+    let mut worst = 0.0f64;
+    for i in 0..20_000 {
+        let angle = -std::f64::consts::PI + i as f64 * (2.0 * std::f64::consts::PI / 20_000.0);
+        for r in [1e-3, 1.0, 37.5, 1e6] {
+            let (y, x) = (r * angle.sin(), r * angle.cos());
+            worst = worst.max((features::fast_atan2(y, x) - y.atan2(x)).abs());
+        }
+    }
+    for (y, x) in [
+        (0.0, 1.0),
+        (1.0, 0.0),
+        (0.0, -1.0),
+        (-1.0, 0.0),
+        (3.0, 3.0),
+        (-3.0, -3.0),
+    ] {
+        worst = worst.max((features::fast_atan2(y, x) - f64::atan2(y, x)).abs());
+    }
+    assert_eq!(features::fast_atan2(0.0, 0.0), 0.0);
+    // The bend test rotates by BEND_MIN instead of taking an angle.
+    assert!((features::BEND_COS - features::BEND_MIN.cos()).abs() < 1e-15);
+    assert!((features::BEND_SIN - features::BEND_MIN.sin()).abs() < 1e-15);
+    assert!(worst <= 1.2e-5, "worst error {worst} rad");
+    assert!(worst > 1e-7, "suspiciously exact ({worst}): is this libm?");
+}

@@ -13,7 +13,7 @@ pub const TRAINED: Weights = Weights {
         // accel_flips
         0.6147485,
         // turn_mean
-        0.16258405,
+        0.16258278,
         // ln_speed_mean
         -0.6633102,
         // pause_share
@@ -29,7 +29,7 @@ pub const TRAINED: Weights = Weights {
         // bend_consistency
         0.5820166,
         // turn_jerk
-        0.18743469,
+        0.18743114,
         // speed_roughness
         2.2184107,
         // speed_peaks
@@ -63,7 +63,7 @@ pub const TRAINED: Weights = Weights {
         // accel_flips
         0.1318925,
         // turn_mean
-        0.102268845,
+        0.10226989,
         // ln_speed_mean
         0.6440165,
         // pause_share
@@ -79,7 +79,7 @@ pub const TRAINED: Weights = Weights {
         // bend_consistency
         0.1955097,
         // turn_jerk
-        0.14328305,
+        0.14328364,
         // speed_roughness
         1.137272,
         // speed_peaks
@@ -107,54 +107,54 @@ pub const TRAINED: Weights = Weights {
     ],
     coef: [
         // straightness
-        0.10650011,
+        0.10649907,
         // speed_cv
-        0.79739857,
+        0.79739773,
         // accel_flips
-        -0.26048848,
+        -0.26048887,
         // turn_mean
-        0.08799364,
+        0.08799706,
         // ln_speed_mean
-        -0.022241622,
+        -0.022240898,
         // pause_share
-        -0.0680221,
+        -0.068022266,
         // peak_pos
-        0.2237019,
+        0.22370158,
         // edge_peak_share
-        -0.04662374,
+        -0.046623595,
         // deviation
-        -0.02416191,
+        -0.02416159,
         // chord_crossings
-        0.010657849,
+        0.010656362,
         // bend_consistency
-        0.08448528,
+        0.08448521,
         // turn_jerk
-        0.19153892,
+        0.19154565,
         // speed_roughness
-        -0.057812132,
+        -0.057813473,
         // speed_peaks
-        -0.18018246,
+        -0.18018213,
         // peak_centred
-        -0.6340785,
+        -0.6340772,
         // fitts_log_ratio
-        -0.05210946,
+        -0.052109484,
         // fitts_log_abs
-        -0.26141217,
+        -0.26141223,
         // micro_share
-        0.043687955,
+        0.043687485,
         // click_corrections
-        0.03930288,
+        0.03930279,
         // ln_teleports
-        0.00285194,
+        0.0028519367,
         // ln_jumps
-        0.041643664,
+        0.04164364,
         // ln_placements
-        -0.5547126,
+        -0.5547127,
         // instant_click_share
-        -0.43734106,
+        -0.4373408,
         // centered_click_share
-        -0.581802,
+        -0.5818017,
     ],
-    bias: 1.8363254,
-    threshold: -0.2350325,
+    bias: 1.836326,
+    threshold: -0.23503068,
 };
