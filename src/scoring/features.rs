@@ -496,6 +496,10 @@ impl Movement {
     #[allow(clippy::too_many_arguments)]
     fn close(&self, m: &[f64], end: usize, t1: f64, x1: f64, y1: f64, p: &mut PointerSums, s: &mut ShapeSums) {
         let (a, b) = (self.start, end);
+        // Fewer than three samples: no speed CV, no segment, no shape.
+        if b < a + 2 {
+            return;
+        }
         if self.speed.n >= 3.0 {
             p.cv_sum += self.speed.cv() * self.speed.n;
             p.cv_weight += self.speed.n;
