@@ -57,6 +57,35 @@ const CELL_PX: f64 = 12.0;
 const SLOT_MS: f64 = 50.0;
 const HOLD_MS: f64 = 16.0;
 
+/// What the store keeps of a window to know it again: the exact hash
+/// (also the window's name as the owner of its sketch values) and, for a
+/// window with enough shingles, the sketch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Marks {
+    pub exact: u64,
+    pub sketch: Option<[u64; SKETCH_LEN]>,
+}
+
+/// The marks of a window, or `None` when it is too short to have any.
+pub fn marks(s: &Signals) -> Option<Marks> {
+    fingerprint(s).map(|exact| Marks {
+        exact,
+        sketch: sketch(s),
+    })
+}
+
+/// Whether one earlier window owns at least [`SKETCH_MATCH`] of the
+/// sketch values found already stored (`owners`: the owner of each value
+/// that was there, in any order).
+pub fn owned_by_one(owners: &[u64]) -> bool {
+    let mut sorted = [0u64; SKETCH_LEN];
+    let n = owners.len().min(SKETCH_LEN);
+    sorted[..n].copy_from_slice(&owners[..n]);
+    let sorted = &mut sorted[..n];
+    sorted.sort_unstable();
+    sorted.chunk_by(|a, b| a == b).any(|run| run.len() >= SKETCH_MATCH)
+}
+
 /// The bottom-[`SKETCH_LEN`] shingle hashes of a window, ascending, or
 /// `None` when it has fewer than [`MIN_SHINGLES`] shingles.
 pub fn sketch(s: &Signals) -> Option<[u64; SKETCH_LEN]> {
@@ -239,6 +268,17 @@ mod tests {
         c.k.clear();
         let sc = sketch(&c).unwrap();
         assert_eq!(sc.iter().filter(|v| sa.contains(v)).count(), 0);
+    }
+
+    #[test]
+    fn a_replay_needs_one_owner_of_enough_values() {
+        assert!(!owned_by_one(&[]));
+        assert!(!owned_by_one(&[1, 2, 3, 4, 5, 6, 7, 8]));
+        let mut five = [9u64; SKETCH_MATCH];
+        five[0] = 1;
+        assert!(!owned_by_one(&five), "one short");
+        assert!(owned_by_one(&[9; SKETCH_MATCH]));
+        assert!(owned_by_one(&[3, 9, 4, 9, 9, 9, 9, 9, 1]));
     }
 
     #[test]
