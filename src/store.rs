@@ -153,6 +153,30 @@ pub trait Store: Send + Sync + 'static {
         token: &TokenRecord,
         ttl: Duration,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Stores a new token whose record depends on a replay check, as one
+    /// step: with `fingerprint = Some((fp, window))` it records `fp` for the
+    /// token's account (as `fingerprint_seen`) and stores `replayed` if the
+    /// fingerprint was already there, `token` otherwise; without one it
+    /// stores `token`. Returns whether the fingerprint was already there.
+    /// The default is those two calls in turn; a backend where each call is
+    /// a network round trip does both in one.
+    fn token_put_checked(
+        &self,
+        hash: &TokenHash,
+        token: &TokenRecord,
+        replayed: &TokenRecord,
+        ttl: Duration,
+        fingerprint: Option<(u64, Duration)>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        async move {
+            let seen = match fingerprint {
+                Some((fp, window)) => self.fingerprint_seen(&token.account, fp, window).await?,
+                None => false,
+            };
+            self.token_put(hash, if seen { replayed } else { token }, ttl).await?;
+            Ok(seen)
+        }
+    }
     /// The token if it exists, has not expired and belongs to `account`
     /// (a token of another account is simply not found).
     fn token_get(

@@ -102,6 +102,17 @@ if ARGV[1] == '1' then
 end
 redis.call('HSET', KEYS[1], 'a', a - 1)
 return a - 1";
+/// Stores a new token (KEYS[1]) after a replay check: when KEYS[2] (a
+/// fingerprint) is given it is set for ARGV[4] ms unless present, and the
+/// token's record is ARGV[2] if it was present, ARGV[1] otherwise. Returns 1
+/// when the fingerprint was present. Both keys share the account's hash tag.
+const TOKEN_PUT_CHECKED_LUA: &str = r"
+local seen = 0
+if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[4]) then seen = 1 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'r', ARGV[1 + seen])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return seen";
 /// Replaces a webhook only if it still exists: 1 replaced, 0 gone.
 const WEBHOOK_UPDATE_LUA: &str = r"
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -146,6 +157,7 @@ pub struct RedisStore {
     webhook_update: Lua,
     outbox_claim: Lua,
     outbox_reschedule: Lua,
+    token_put_checked: Lua,
 }
 
 /// A Lua script called by its SHA-1 (EVALSHA). The `script` feature of the
@@ -223,6 +235,7 @@ impl RedisStore {
             webhook_update: Lua::new(WEBHOOK_UPDATE_LUA),
             outbox_claim: Lua::new(OUTBOX_CLAIM_LUA),
             outbox_reschedule: Lua::new(OUTBOX_RESCHEDULE_LUA),
+            token_put_checked: Lua::new(TOKEN_PUT_CHECKED_LUA),
         };
         // At start Redis may itself be starting (a compose file, a reboot),
         // or the machine busy: keep asking for a second before giving up (a
@@ -470,6 +483,43 @@ impl Store for RedisStore {
         self.run(|mut c| async move { pipe.exec_async(&mut c).await }).await
     }
 
+    async fn token_put_checked(
+        &self,
+        hash: &TokenHash,
+        token: &TokenRecord,
+        replayed: &TokenRecord,
+        ttl: Duration,
+        fingerprint: Option<(u64, Duration)>,
+    ) -> Result<bool, StoreError> {
+        let name = token_name(&token.account, hash);
+        let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
+        let fp = fingerprint.map(|(fp, window)| {
+            let window_ms = window.as_millis().clamp(1, i64::MAX as u128) as i64;
+            (fingerprint_name(&token.account, fp), window_ms)
+        });
+        let record = encode(token)?;
+        // Without a fingerprint the second record is never chosen: send nothing for it.
+        let if_replayed = match fp {
+            Some(_) => encode(replayed)?,
+            None => Vec::new(),
+        };
+        let seen: i64 = self
+            .run(|mut c| async move {
+                let keys: &[&str] = match &fp {
+                    Some((fp_name, _)) => &[&name, fp_name],
+                    None => &[&name],
+                };
+                let window_ms = fp.as_ref().map_or(0, |(_, w)| *w);
+                self.token_put_checked
+                    .call_keys(&mut c, keys, |cmd| {
+                        cmd.arg(&record).arg(&if_replayed).arg(ms).arg(window_ms)
+                    })
+                    .await
+            })
+            .await?;
+        Ok(seen == 1)
+    }
+
     async fn token_get(&self, account: &str, hash: &TokenHash) -> Result<Option<StoredToken>, StoreError> {
         let name = token_name(account, hash);
         let (record, used): (Option<Vec<u8>>, Option<String>) = self
@@ -601,7 +651,7 @@ impl Store for RedisStore {
     }
 
     async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
-        let name = format!("huma:{{{account}}}:fp:{fingerprint:016x}");
+        let name = fingerprint_name(account, fingerprint);
         let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
         let set: Option<String> = self
             .run(|mut c| async move {
@@ -756,6 +806,10 @@ fn challenge_name(account: &str, id: &str) -> String {
 
 fn token_name(account: &str, hash: &TokenHash) -> String {
     format!("huma:{{{account}}}:tok:{}", hex(hash))
+}
+
+fn fingerprint_name(account: &str, fingerprint: u64) -> String {
+    format!("huma:{{{account}}}:fp:{fingerprint:016x}")
 }
 
 fn quota_name(account: &str, month: &str) -> String {
