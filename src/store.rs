@@ -19,6 +19,7 @@ mod challenges;
 mod codec;
 pub mod embedded;
 pub mod instrumented;
+mod key_hints;
 pub mod redis;
 mod seen;
 mod shards;
@@ -131,6 +132,16 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts or replaces a key record (and its hash index).
     fn key_put(&self, key: &KeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn key_by_hash(&self, hash: &KeyHash) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
+    /// The record of `hash` as this process last read or wrote it, without
+    /// asking the backend: possibly stale, so it never decides anything on
+    /// its own. A metered call uses it to know the account before the fresh
+    /// `key_by_hash` answers, so that the key read and the quota take can go
+    /// out together (`api::admit`). `None` (the default): no such memory, or
+    /// a backend whose reads cost nothing.
+    fn key_hint(&self, hash: &KeyHash) -> Option<KeyRecord> {
+        let _ = hash;
+        None
+    }
     fn key_by_id(&self, id: &str) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
     fn keys_list(&self) -> impl Future<Output = Result<Vec<KeyRecord>, StoreError>> + Send;
 

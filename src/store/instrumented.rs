@@ -113,6 +113,9 @@ impl<S: Store> Store for Instrumented<S> {
         self.timed(const { index("key_by_hash") }, self.inner.key_by_hash(hash))
             .await
     }
+    fn key_hint(&self, hash: &KeyHash) -> Option<KeyRecord> {
+        self.inner.key_hint(hash)
+    }
     async fn key_by_id(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
         self.timed(const { index("key_by_id") }, self.inner.key_by_id(id)).await
     }

@@ -39,6 +39,12 @@
 //! without waiting for the timeout; after the cool-down one probe call
 //! finds out whether Redis is back.
 //!
+//! Every key record this process reads or writes is remembered
+//! (`key_hints.rs`) and offered as `Store::key_hint`: a metered call uses it
+//! to send the key read and the quota take in one round trip
+//! (`api::admit`), and compares the fresh record with it, so the hint never
+//! decides on its own and a revocation anywhere is seen at once.
+//!
 //! The limit counters of the other instances (`limits_sync`) live under
 //! `huma:lim:<family>:<hex counter key>:<window>` (a string, INCRBY of this
 //! instance's new hits, expiring two windows later). The counter key is a
@@ -54,6 +60,7 @@ use bb8_redis::{bb8, RedisConnectionManager};
 
 use super::breaker::{Admit, Breaker, State};
 use super::codec::{decode, encode, hex};
+use super::key_hints::KeyHints;
 use super::{Attempt, Consume, OutboxEntry, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
 use crate::challenges::{ChallengeRecord, MAX_ATTEMPTS};
 use crate::keys::{KeyHash, KeyRecord};
@@ -158,6 +165,7 @@ pub struct RedisStore {
     outbox_claim: Lua,
     outbox_reschedule: Lua,
     token_put_checked: Lua,
+    hints: KeyHints,
 }
 
 /// A Lua script called by its SHA-1 (EVALSHA). The `script` feature of the
@@ -236,6 +244,7 @@ impl RedisStore {
             outbox_claim: Lua::new(OUTBOX_CLAIM_LUA),
             outbox_reschedule: Lua::new(OUTBOX_RESCHEDULE_LUA),
             token_put_checked: Lua::new(TOKEN_PUT_CHECKED_LUA),
+            hints: KeyHints::default(),
         };
         // At start Redis may itself be starting (a compose file, a reboot),
         // or the machine busy: keep asking for a second before giving up (a
@@ -380,14 +389,22 @@ impl Store for RedisStore {
                 .exec_async(&mut c)
                 .await
         })
-        .await
+        .await?;
+        self.hints.saw(&key.hash, Some(key));
+        Ok(())
     }
 
     async fn key_by_hash(&self, hash: &KeyHash) -> Result<Option<KeyRecord>, StoreError> {
         let bytes: Option<Vec<u8>> = self
             .run(|mut c| async move { redis::cmd("GET").arg(key_name(hash)).query_async(&mut c).await })
             .await?;
-        bytes.map(|b| decode(&b)).transpose()
+        let key = bytes.map(|b| decode(&b)).transpose()?;
+        self.hints.saw(hash, key.as_ref());
+        Ok(key)
+    }
+
+    fn key_hint(&self, hash: &KeyHash) -> Option<KeyRecord> {
+        self.hints.get(hash)
     }
 
     async fn key_by_id(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
