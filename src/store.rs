@@ -19,6 +19,7 @@ mod challenges;
 mod codec;
 pub mod embedded;
 pub mod instrumented;
+mod key_hints;
 pub mod redis;
 mod seen;
 mod shards;
@@ -131,6 +132,16 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts or replaces a key record (and its hash index).
     fn key_put(&self, key: &KeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn key_by_hash(&self, hash: &KeyHash) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
+    /// The record of `hash` as this process last read or wrote it, without
+    /// asking the backend: possibly stale, so it never decides anything on
+    /// its own. A metered call uses it to know the account before the fresh
+    /// `key_by_hash` answers, so that the key read and the quota take can go
+    /// out together (`api::admit`). `None` (the default): no such memory, or
+    /// a backend whose reads cost nothing.
+    fn key_hint(&self, hash: &KeyHash) -> Option<KeyRecord> {
+        let _ = hash;
+        None
+    }
     fn key_by_id(&self, id: &str) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
     fn keys_list(&self) -> impl Future<Output = Result<Vec<KeyRecord>, StoreError>> + Send;
 
@@ -153,6 +164,30 @@ pub trait Store: Send + Sync + 'static {
         token: &TokenRecord,
         ttl: Duration,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Stores a new token whose record depends on a replay check, as one
+    /// step: with `fingerprint = Some((fp, window))` it records `fp` for the
+    /// token's account (as `fingerprint_seen`) and stores `replayed` if the
+    /// fingerprint was already there, `token` otherwise; without one it
+    /// stores `token`. Returns whether the fingerprint was already there.
+    /// The default is those two calls in turn; a backend where each call is
+    /// a network round trip does both in one.
+    fn token_put_checked(
+        &self,
+        hash: &TokenHash,
+        token: &TokenRecord,
+        replayed: &TokenRecord,
+        ttl: Duration,
+        fingerprint: Option<(u64, Duration)>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        async move {
+            let seen = match fingerprint {
+                Some((fp, window)) => self.fingerprint_seen(&token.account, fp, window).await?,
+                None => false,
+            };
+            self.token_put(hash, if seen { replayed } else { token }, ttl).await?;
+            Ok(seen)
+        }
+    }
     /// The token if it exists, has not expired and belongs to `account`
     /// (a token of another account is simply not found).
     fn token_get(

@@ -331,6 +331,67 @@ async fn fingerprints<S: Store>(s: Arc<S>) {
     assert!(!s.fingerprint_seen("key_A", 42, ttl).await.unwrap(), "expired");
 }
 
+async fn checked_tokens<S: Store>(s: Arc<S>) {
+    let ttl = Duration::from_secs(60);
+    let window = Some((42, Duration::from_millis(300)));
+    let (fresh, mut replayed) = (token("key_A"), token("key_A"));
+    replayed.human = false;
+    replayed.score = 5;
+    let stored = |hash: u8| {
+        let s = s.clone();
+        async move { s.token_get("key_A", &[hash; 32]).await.unwrap().unwrap().record }
+    };
+    // A new fingerprint: the fresh record, and the fingerprint is now known.
+    assert!(!s
+        .token_put_checked(&[1; 32], &fresh, &replayed, ttl, window)
+        .await
+        .unwrap());
+    assert_eq!(stored(1).await, fresh);
+    // The same fingerprint again: the replayed record.
+    assert!(s
+        .token_put_checked(&[2; 32], &fresh, &replayed, ttl, window)
+        .await
+        .unwrap());
+    assert_eq!(stored(2).await, replayed);
+    assert!(s
+        .fingerprint_seen("key_A", 42, Duration::from_millis(300))
+        .await
+        .unwrap());
+    // No fingerprint: the fresh record, nothing recorded.
+    assert!(!s
+        .token_put_checked(&[3; 32], &fresh, &replayed, ttl, None)
+        .await
+        .unwrap());
+    assert_eq!(stored(3).await, fresh);
+    assert!(!s
+        .fingerprint_seen("key_A", 43, Duration::from_millis(300))
+        .await
+        .unwrap());
+    // Fingerprints are the token's account's.
+    let other = token("key_B");
+    assert!(!s
+        .token_put_checked(&[4; 32], &other, &other, ttl, window)
+        .await
+        .unwrap());
+    // The token expires after `ttl`, the fingerprint after its window.
+    assert!(!s
+        .token_put_checked(&[5; 32], &fresh, &replayed, Duration::from_millis(300), Some((44, ttl)))
+        .await
+        .unwrap());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(s.token_get("key_A", &[5; 32]).await.unwrap(), None);
+    assert!(
+        !s.fingerprint_seen("key_A", 42, Duration::from_millis(300))
+            .await
+            .unwrap(),
+        "expired"
+    );
+    assert!(
+        s.fingerprint_seen("key_A", 44, ttl).await.unwrap(),
+        "still in its window"
+    );
+}
+
 /// Writes everything a restart must keep, through `before`.
 async fn fill<S: Store>(before: &S) {
     before.key_put(&key("key_A", 1, "key_A")).await.unwrap();
@@ -412,8 +473,8 @@ macro_rules! conformance {
     };
 }
 
-conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints);
-conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints);
+conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints, checked_tokens);
+conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints, checked_tokens);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn embedded_consume_race_has_one_winner() {

@@ -39,6 +39,12 @@
 //! without waiting for the timeout; after the cool-down one probe call
 //! finds out whether Redis is back.
 //!
+//! Every key record this process reads or writes is remembered
+//! (`key_hints.rs`) and offered as `Store::key_hint`: a metered call uses it
+//! to send the key read and the quota take in one round trip
+//! (`api::admit`), and compares the fresh record with it, so the hint never
+//! decides on its own and a revocation anywhere is seen at once.
+//!
 //! The limit counters of the other instances (`limits_sync`) live under
 //! `huma:lim:<family>:<hex counter key>:<window>` (a string, INCRBY of this
 //! instance's new hits, expiring two windows later). The counter key is a
@@ -54,6 +60,7 @@ use bb8_redis::{bb8, RedisConnectionManager};
 
 use super::breaker::{Admit, Breaker, State};
 use super::codec::{decode, encode, hex};
+use super::key_hints::KeyHints;
 use super::{Attempt, Consume, OutboxEntry, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
 use crate::challenges::{ChallengeRecord, MAX_ATTEMPTS};
 use crate::keys::{KeyHash, KeyRecord};
@@ -102,6 +109,17 @@ if ARGV[1] == '1' then
 end
 redis.call('HSET', KEYS[1], 'a', a - 1)
 return a - 1";
+/// Stores a new token (KEYS[1]) after a replay check: when KEYS[2] (a
+/// fingerprint) is given it is set for ARGV[4] ms unless present, and the
+/// token's record is ARGV[2] if it was present, ARGV[1] otherwise. Returns 1
+/// when the fingerprint was present. Both keys share the account's hash tag.
+const TOKEN_PUT_CHECKED_LUA: &str = r"
+local seen = 0
+if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[4]) then seen = 1 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'r', ARGV[1 + seen])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return seen";
 /// Replaces a webhook only if it still exists: 1 replaced, 0 gone.
 const WEBHOOK_UPDATE_LUA: &str = r"
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -146,6 +164,8 @@ pub struct RedisStore {
     webhook_update: Lua,
     outbox_claim: Lua,
     outbox_reschedule: Lua,
+    token_put_checked: Lua,
+    hints: KeyHints,
 }
 
 /// A Lua script called by its SHA-1 (EVALSHA). The `script` feature of the
@@ -223,6 +243,8 @@ impl RedisStore {
             webhook_update: Lua::new(WEBHOOK_UPDATE_LUA),
             outbox_claim: Lua::new(OUTBOX_CLAIM_LUA),
             outbox_reschedule: Lua::new(OUTBOX_RESCHEDULE_LUA),
+            token_put_checked: Lua::new(TOKEN_PUT_CHECKED_LUA),
+            hints: KeyHints::default(),
         };
         // At start Redis may itself be starting (a compose file, a reboot),
         // or the machine busy: keep asking for a second before giving up (a
@@ -367,14 +389,22 @@ impl Store for RedisStore {
                 .exec_async(&mut c)
                 .await
         })
-        .await
+        .await?;
+        self.hints.saw(&key.hash, Some(key));
+        Ok(())
     }
 
     async fn key_by_hash(&self, hash: &KeyHash) -> Result<Option<KeyRecord>, StoreError> {
         let bytes: Option<Vec<u8>> = self
             .run(|mut c| async move { redis::cmd("GET").arg(key_name(hash)).query_async(&mut c).await })
             .await?;
-        bytes.map(|b| decode(&b)).transpose()
+        let key = bytes.map(|b| decode(&b)).transpose()?;
+        self.hints.saw(hash, key.as_ref());
+        Ok(key)
+    }
+
+    fn key_hint(&self, hash: &KeyHash) -> Option<KeyRecord> {
+        self.hints.get(hash)
     }
 
     async fn key_by_id(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
@@ -468,6 +498,43 @@ impl Store for RedisStore {
         let mut pipe = redis::pipe();
         pipe.atomic().del(&name).hset(&name, "r", record).pexpire(&name, ms);
         self.run(|mut c| async move { pipe.exec_async(&mut c).await }).await
+    }
+
+    async fn token_put_checked(
+        &self,
+        hash: &TokenHash,
+        token: &TokenRecord,
+        replayed: &TokenRecord,
+        ttl: Duration,
+        fingerprint: Option<(u64, Duration)>,
+    ) -> Result<bool, StoreError> {
+        let name = token_name(&token.account, hash);
+        let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
+        let fp = fingerprint.map(|(fp, window)| {
+            let window_ms = window.as_millis().clamp(1, i64::MAX as u128) as i64;
+            (fingerprint_name(&token.account, fp), window_ms)
+        });
+        let record = encode(token)?;
+        // Without a fingerprint the second record is never chosen: send nothing for it.
+        let if_replayed = match fp {
+            Some(_) => encode(replayed)?,
+            None => Vec::new(),
+        };
+        let seen: i64 = self
+            .run(|mut c| async move {
+                let keys: &[&str] = match &fp {
+                    Some((fp_name, _)) => &[&name, fp_name],
+                    None => &[&name],
+                };
+                let window_ms = fp.as_ref().map_or(0, |(_, w)| *w);
+                self.token_put_checked
+                    .call_keys(&mut c, keys, |cmd| {
+                        cmd.arg(&record).arg(&if_replayed).arg(ms).arg(window_ms)
+                    })
+                    .await
+            })
+            .await?;
+        Ok(seen == 1)
     }
 
     async fn token_get(&self, account: &str, hash: &TokenHash) -> Result<Option<StoredToken>, StoreError> {
@@ -601,7 +668,7 @@ impl Store for RedisStore {
     }
 
     async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
-        let name = format!("huma:{{{account}}}:fp:{fingerprint:016x}");
+        let name = fingerprint_name(account, fingerprint);
         let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
         let set: Option<String> = self
             .run(|mut c| async move {
@@ -756,6 +823,10 @@ fn challenge_name(account: &str, id: &str) -> String {
 
 fn token_name(account: &str, hash: &TokenHash) -> String {
     format!("huma:{{{account}}}:tok:{}", hex(hash))
+}
+
+fn fingerprint_name(account: &str, fingerprint: u64) -> String {
+    format!("huma:{{{account}}}:fp:{fingerprint:016x}")
 }
 
 fn quota_name(account: &str, month: &str) -> String {
