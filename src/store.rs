@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
+use crate::scoring::fingerprint::Marks;
 use crate::tokens::{TokenHash, TokenRecord};
 
 pub mod breaker;
@@ -165,10 +166,10 @@ pub trait Store: Send + Sync + 'static {
         ttl: Duration,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Stores a new token whose record depends on a replay check, as one
-    /// step: with `fingerprint = Some((fp, window))` it records `fp` for the
-    /// token's account (as `fingerprint_seen`) and stores `replayed` if the
-    /// fingerprint was already there, `token` otherwise; without one it
-    /// stores `token`. Returns whether the fingerprint was already there.
+    /// step: with `fingerprint = Some((marks, window))` it records the
+    /// window's marks for the token's account (as `fingerprint_seen`) and
+    /// stores `replayed` if they say replay, `token` otherwise; without
+    /// marks it stores `token`. Returns whether it was a replay.
     /// The default is those two calls in turn; a backend where each call is
     /// a network round trip does both in one.
     fn token_put_checked(
@@ -177,7 +178,7 @@ pub trait Store: Send + Sync + 'static {
         token: &TokenRecord,
         replayed: &TokenRecord,
         ttl: Duration,
-        fingerprint: Option<(u64, Duration)>,
+        fingerprint: Option<(Marks, Duration)>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         async move {
             let seen = match fingerprint {
@@ -231,12 +232,15 @@ pub trait Store: Send + Sync + 'static {
         passed: bool,
     ) -> impl Future<Output = Result<Attempt, StoreError>> + Send;
 
-    /// Records a replay fingerprint of `account` for `ttl`; `true` when the
-    /// same fingerprint was already recorded and has not expired.
+    /// Records a window's replay marks for `account` for `ttl`: `true` when
+    /// the same exact fingerprint was already recorded and has not expired,
+    /// or when `SKETCH_MATCH` of its sketch values are already recorded for
+    /// one earlier window (a copy with noise; see `scoring::fingerprint`).
+    /// Values already there keep their first owner.
     fn fingerprint_seen(
         &self,
         account: &str,
-        fingerprint: u64,
+        marks: Marks,
         ttl: Duration,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Replaces the webhook only if it still exists (deactivation must not

@@ -9,7 +9,7 @@ use crate::app::{unix_millis, unix_secs, App};
 use crate::config::FLOOD_PER_MINUTE;
 use crate::error::{ApiError, HttpResponse};
 use crate::limits;
-use crate::scoring::fingerprint::fingerprint;
+use crate::scoring::fingerprint::marks;
 use crate::scoring::{self, Label, Reason, Verdict, MAX_REASONS};
 use crate::signals::Signals;
 use crate::store::Store;
@@ -35,7 +35,7 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
         (testkey::verdict(&req.user_id), None)
     } else {
         match &req.signals {
-            Some(signals) => (scoring::score(signals), fingerprint(signals)),
+            Some(signals) => (scoring::score(signals), marks(signals)),
             None => (scoring::no_signals(), None),
         }
     };
@@ -124,7 +124,7 @@ pub async fn mark_replay<S: Store>(
     signals: &Signals,
     v: &mut Verdict,
 ) -> Result<(), ApiError> {
-    let Some(fp) = fingerprint(signals) else { return Ok(()) };
+    let Some(fp) = marks(signals) else { return Ok(()) };
     if app
         .store
         .fingerprint_seen(caller.account(), fp, app.config.replay_window)

@@ -15,6 +15,7 @@ use super::{
 use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
 use crate::metrics::StoreMetrics;
+use crate::scoring::fingerprint::Marks;
 use crate::tokens::{TokenHash, TokenRecord};
 
 /// The operations as the `op` label names them; `Op` indexes this list.
@@ -147,7 +148,7 @@ impl<S: Store> Store for Instrumented<S> {
         token: &TokenRecord,
         replayed: &TokenRecord,
         ttl: Duration,
-        fingerprint: Option<(u64, Duration)>,
+        fingerprint: Option<(Marks, Duration)>,
     ) -> Result<bool, StoreError> {
         self.timed(
             const { index("token_put_checked") },
@@ -199,7 +200,7 @@ impl<S: Store> Store for Instrumented<S> {
         )
         .await
     }
-    async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
+    async fn fingerprint_seen(&self, account: &str, fingerprint: Marks, ttl: Duration) -> Result<bool, StoreError> {
         self.timed(
             const { index("fingerprint_seen") },
             self.inner.fingerprint_seen(account, fingerprint, ttl),

@@ -13,9 +13,11 @@ const SHARDS: usize = 64;
 /// At most this many values per shard (about a million in all).
 const SHARD_CAPACITY: usize = 16_384;
 
+/// value → (expiry in unix ms, owner).
+type Shard = Mutex<HashMap<u64, (i64, u64)>>;
+
 pub struct SeenSet {
-    /// value → (expiry in unix ms, owner).
-    shards: Box<[Mutex<HashMap<u64, (i64, u64)>>]>,
+    shards: Box<[Shard]>,
 }
 
 impl Default for SeenSet {
