@@ -15,7 +15,7 @@ huma_pid=
 trap 'kill $redis_pid 2>/dev/null; [ -n "$huma_pid" ] && kill $huma_pid 2>/dev/null || true' EXIT
 sleep 0.5
 for round in 1 2 3; do
-for which in base ops; do
+for which in base this; do
   bin=${CARGO_TARGET_DIR:-target}/release/huma; [ $which = base ] && bin=$BASE
   hport=$(freeport)
   REDIS_URL="redis://127.0.0.1:$port/" HUMA_LISTEN="127.0.0.1:$hport" HUMA_ADMIN_TOKEN=perf-admin-token \

@@ -15,7 +15,7 @@ use hyper::{HeaderMap, Request, Response, StatusCode};
 use crate::app::{quota_month, unix_secs, App};
 use crate::config::BODY_LIMIT;
 use crate::error::{self, ApiError, HttpResponse};
-use crate::keys::{self, KeyKind, KeyRecord, PlanLimits};
+use crate::keys::{self, KeyHash, KeyKind, KeyRecord, PlanLimits};
 use crate::limits::{self, Window};
 use crate::store::{Quota, Store};
 
@@ -93,28 +93,8 @@ pub async fn call<S: Store>(app: &App<S>, route: ApiRoute, id: Option<&str>, req
     let (parts, body) = req.into_parts();
     let mut window = None;
     let result = async {
-        let caller = authenticate(app, route, &parts.headers).await?;
-        let w = app.limits.burst.hit(
-            limits::key_of(&caller.key.hash),
-            caller.key.burst_per_minute(&caller.plan),
-            unix_secs() as u64,
-        );
-        window = Some(w);
-        if w.exceeded {
-            app.metrics.limit_hit("burst");
-            return Err(ApiError::BurstLimitExceeded {
-                retry_after: w.reset_secs,
-            });
-        }
         let month = quota_month(unix_secs());
-        let metered = route.metered() && !caller.is_test();
-        if metered {
-            let limit = caller.key.monthly_limit(&caller.plan);
-            if app.store.quota_take(caller.account(), &month, limit).await? == Quota::Exceeded {
-                app.metrics.limit_hit("monthly");
-                return Err(ApiError::MonthlyLimitExceeded);
-            }
-        }
+        let (caller, metered) = admit(app, route, &parts.headers, &month, &mut window).await?;
         let result = match crate::body::read_bounded(&parts.headers, body, BODY_LIMIT, app.config.body_timeout).await {
             Ok(body) => dispatch(app, route, &caller, id, &body).await,
             Err(e) => Err(e),
@@ -163,15 +143,152 @@ async fn dispatch<S: Store>(
     }
 }
 
-/// Authorization, publishable-key scope and origin, and expiry.
-async fn authenticate<S: Store>(app: &App<S>, route: ApiRoute, headers: &HeaderMap) -> Result<Caller, ApiError> {
+/// Authorization (401/403), expiry (402), the burst window and the monthly
+/// quota (429), in that order; returns the caller and whether a unit of
+/// quota was taken. `window` is set once the key is known and counted.
+///
+/// On a store that remembers keys (`Store::key_hint`, Redis), a metered
+/// call by a key seen before reads the key afresh *together* with the quota
+/// take, in one round trip instead of two (`admit_hinted`).
+async fn admit<S: Store>(
+    app: &App<S>,
+    route: ApiRoute,
+    headers: &HeaderMap,
+    month: &str,
+    window: &mut Option<Window>,
+) -> Result<(Caller, bool), ApiError> {
     let presented = bearer(headers)?.ok_or(ApiError::MissingAuth)?;
     let (kind, _) = keys::parse_key(presented).map_err(|_| ApiError::InvalidApiKeyFormat)?;
     let hash = keys::hash_key(presented);
-    let key = app.store.key_by_hash(&hash).await?.ok_or(ApiError::InvalidApiKey)?;
+    let mut counted = None;
+    let fresh = match route.metered().then(|| app.store.key_hint(&hash)).flatten() {
+        Some(hint) => match admit_hinted(app, route, headers, &hash, kind, hint, month, window, &mut counted).await? {
+            Hinted::Admitted(caller) => return Ok((caller, true)),
+            Hinted::Decide(fresh) => fresh,
+        },
+        None => None,
+    };
+    let key = match fresh {
+        Some(key) => key,
+        None => app.store.key_by_hash(&hash).await?,
+    };
+    let caller = authenticate(app, route, headers, &hash, kind, key)?;
+    // A call the hinted path counted already is not counted twice.
+    let w = counted.unwrap_or_else(|| burst_hit(app, &caller));
+    *window = Some(w);
+    if w.exceeded {
+        app.metrics.limit_hit("burst");
+        return Err(ApiError::BurstLimitExceeded {
+            retry_after: w.reset_secs,
+        });
+    }
+    let metered = route.metered() && !caller.is_test();
+    if metered {
+        let limit = caller.key.monthly_limit(&caller.plan);
+        if app.store.quota_take(caller.account(), month, limit).await? == Quota::Exceeded {
+            app.metrics.limit_hit("monthly");
+            return Err(ApiError::MonthlyLimitExceeded);
+        }
+    }
+    Ok((caller, metered))
+}
+
+/// How the hinted path ended.
+enum Hinted {
+    /// Admitted, one unit of quota taken.
+    Admitted(Caller),
+    /// Not decided here: the caller decides on this fresh read of the key
+    /// (`Some`), or reads it itself (`None`).
+    Decide(Option<Option<KeyRecord>>),
+}
+
+/// The hinted path of `admit`. The checks up to the burst window run on
+/// the remembered record; if they pass, the fresh key read and the quota
+/// take go out together. When the fresh record is the remembered one (the
+/// usual case) the outcome is the one the sequential path would give; when
+/// it differs (revoked meanwhile, by any instance) or is gone, the unit is
+/// given back and the call is decided on the fresh record. Refusals are
+/// never decided on the hint alone: a hint that fails a check, or a burst
+/// window already full, goes to the sequential path, which reads the key.
+#[allow(clippy::too_many_arguments)]
+async fn admit_hinted<S: Store>(
+    app: &App<S>,
+    route: ApiRoute,
+    headers: &HeaderMap,
+    hash: &KeyHash,
+    kind: KeyKind,
+    hint: KeyRecord,
+    month: &str,
+    window: &mut Option<Window>,
+    counted: &mut Option<Window>,
+) -> Result<Hinted, ApiError> {
+    let Ok(caller) = authenticate(app, route, headers, hash, kind, Some(hint)) else {
+        return Ok(Hinted::Decide(None));
+    };
+    if caller.is_test() {
+        // Test keys take no quota: nothing to pair the read with.
+        return Ok(Hinted::Decide(None));
+    }
+    let w = burst_hit(app, &caller);
+    *counted = Some(w);
+    if w.exceeded {
+        return Ok(Hinted::Decide(None));
+    }
+    let limit = caller.key.monthly_limit(&caller.plan);
+    let (fresh, taken) = tokio::join!(
+        app.store.key_by_hash(hash),
+        app.store.quota_take(caller.account(), month, limit)
+    );
+    let fresh = match fresh {
+        Ok(fresh) => fresh,
+        Err(e) => {
+            // Unknown whether the key still holds: the unit goes back (if
+            // Redis answers at all), and the call fails as a failed read would.
+            if let Ok(Quota::Taken(_)) = taken {
+                let _ = app.store.quota_refund(caller.account(), month).await;
+            }
+            return Err(e.into());
+        }
+    };
+    let taken = taken?;
+    if fresh.as_ref() == Some(&caller.key) {
+        *window = Some(w);
+        return match taken {
+            Quota::Taken(_) => Ok(Hinted::Admitted(caller)),
+            Quota::Exceeded => {
+                app.metrics.limit_hit("monthly");
+                Err(ApiError::MonthlyLimitExceeded)
+            }
+        };
+    }
+    if let Quota::Taken(_) = taken {
+        app.store.quota_refund(caller.account(), month).await?;
+    }
+    Ok(Hinted::Decide(Some(fresh)))
+}
+
+fn burst_hit<S: Store>(app: &App<S>, caller: &Caller) -> Window {
+    app.limits.burst.hit(
+        limits::key_of(&caller.key.hash),
+        caller.key.burst_per_minute(&caller.plan),
+        unix_secs() as u64,
+    )
+}
+
+/// Authorization, publishable-key scope and origin, and expiry, on the
+/// record `key` found for `hash` (no I/O).
+fn authenticate<S: Store>(
+    app: &App<S>,
+    route: ApiRoute,
+    headers: &HeaderMap,
+    hash: &KeyHash,
+    kind: KeyKind,
+    key: Option<KeyRecord>,
+) -> Result<Caller, ApiError> {
+    let key = key.ok_or(ApiError::InvalidApiKey)?;
     // The lookup is by hash; comparing again in constant time keeps a store
     // that answers loosely from ever letting a different key through.
-    if !keys::hashes_equal(&key.hash, &hash) || key.kind != kind || key.revoked {
+    if !keys::hashes_equal(&key.hash, hash) || key.kind != kind || key.revoked {
         return Err(ApiError::InvalidApiKey);
     }
     if key.kind == KeyKind::Publishable {

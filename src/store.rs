@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
+use crate::scoring::fingerprint::Marks;
 use crate::tokens::{TokenHash, TokenRecord};
 
 pub mod breaker;
@@ -19,6 +20,7 @@ mod challenges;
 mod codec;
 pub mod embedded;
 pub mod instrumented;
+mod key_hints;
 pub mod redis;
 mod seen;
 mod shards;
@@ -131,6 +133,16 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts or replaces a key record (and its hash index).
     fn key_put(&self, key: &KeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn key_by_hash(&self, hash: &KeyHash) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
+    /// The record of `hash` as this process last read or wrote it, without
+    /// asking the backend: possibly stale, so it never decides anything on
+    /// its own. A metered call uses it to know the account before the fresh
+    /// `key_by_hash` answers, so that the key read and the quota take can go
+    /// out together (`api::admit`). `None` (the default): no such memory, or
+    /// a backend whose reads cost nothing.
+    fn key_hint(&self, hash: &KeyHash) -> Option<KeyRecord> {
+        let _ = hash;
+        None
+    }
     fn key_by_id(&self, id: &str) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
     fn keys_list(&self) -> impl Future<Output = Result<Vec<KeyRecord>, StoreError>> + Send;
 
@@ -153,6 +165,30 @@ pub trait Store: Send + Sync + 'static {
         token: &TokenRecord,
         ttl: Duration,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Stores a new token whose record depends on a replay check, as one
+    /// step: with `fingerprint = Some((marks, window))` it records the
+    /// window's marks for the token's account (as `fingerprint_seen`) and
+    /// stores `replayed` if they say replay, `token` otherwise; without
+    /// marks it stores `token`. Returns whether it was a replay.
+    /// The default is those two calls in turn; a backend where each call is
+    /// a network round trip does both in one.
+    fn token_put_checked(
+        &self,
+        hash: &TokenHash,
+        token: &TokenRecord,
+        replayed: &TokenRecord,
+        ttl: Duration,
+        fingerprint: Option<(Marks, Duration)>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        async move {
+            let seen = match fingerprint {
+                Some((fp, window)) => self.fingerprint_seen(&token.account, fp, window).await?,
+                None => false,
+            };
+            self.token_put(hash, if seen { replayed } else { token }, ttl).await?;
+            Ok(seen)
+        }
+    }
     /// The token if it exists, has not expired and belongs to `account`
     /// (a token of another account is simply not found).
     fn token_get(
@@ -196,12 +232,15 @@ pub trait Store: Send + Sync + 'static {
         passed: bool,
     ) -> impl Future<Output = Result<Attempt, StoreError>> + Send;
 
-    /// Records a replay fingerprint of `account` for `ttl`; `true` when the
-    /// same fingerprint was already recorded and has not expired.
+    /// Records a window's replay marks for `account` for `ttl`: `true` when
+    /// the same exact fingerprint was already recorded and has not expired,
+    /// or when `SKETCH_MATCH` of its sketch values are already recorded for
+    /// one earlier window (a copy with noise; see `scoring::fingerprint`).
+    /// Values already there keep their first owner.
     fn fingerprint_seen(
         &self,
         account: &str,
-        fingerprint: u64,
+        marks: Marks,
         ttl: Duration,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Replaces the webhook only if it still exists (deactivation must not

@@ -15,7 +15,10 @@ use time::OffsetDateTime;
 
 use crate::error::ApiError;
 use crate::signals::Signals;
+use reader::{Kind, Reader, Syntax};
+use signals::SignalsError;
 
+pub mod reader;
 pub mod signals;
 
 /// Longest userId the contract allows, in bytes.
@@ -71,42 +74,6 @@ pub struct CreateWebhookRequest<'a> {
 }
 
 #[derive(Deserialize)]
-struct VerifyRaw<'a> {
-    #[serde(rename = "userId", borrow)]
-    user_id: Option<&'a RawValue>,
-    #[serde(rename = "sessionData", borrow)]
-    session_data: Option<&'a RawValue>,
-    #[serde(borrow)]
-    signals: Option<&'a RawValue>,
-    #[serde(borrow)]
-    action: Option<&'a RawValue>,
-    #[serde(borrow)]
-    explain: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct SessionRaw<'a> {
-    #[serde(rename = "userId", borrow)]
-    user_id: Option<&'a RawValue>,
-    #[serde(rename = "sessionToken", borrow)]
-    session_token: Option<&'a RawValue>,
-    #[serde(rename = "sessionData", borrow)]
-    session_data: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct TokenVerifyRaw<'a> {
-    #[serde(borrow)]
-    token: Option<&'a RawValue>,
-    #[serde(rename = "userId", borrow)]
-    user_id: Option<&'a RawValue>,
-    #[serde(borrow)]
-    action: Option<&'a RawValue>,
-    #[serde(borrow)]
-    consume: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
 struct CreateKeyRaw<'a> {
     #[serde(borrow)]
     plan: Option<&'a RawValue>,
@@ -127,22 +94,6 @@ struct CreateKeyRaw<'a> {
 }
 
 #[derive(Deserialize)]
-struct ChallengeCreateRaw<'a> {
-    #[serde(rename = "userId", borrow)]
-    user_id: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct ChallengeVerifyRaw<'a> {
-    #[serde(borrow)]
-    challenge_id: Option<&'a RawValue>,
-    #[serde(borrow)]
-    answer: Option<&'a RawValue>,
-    #[serde(rename = "sessionData", borrow)]
-    session_data: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
 struct CreateWebhookRaw<'a> {
     #[serde(borrow)]
     url: Option<&'a RawValue>,
@@ -151,11 +102,25 @@ struct CreateWebhookRaw<'a> {
 }
 
 pub fn parse_verify(body: &[u8]) -> Result<VerifyRequest<'_>, ApiError> {
-    let raw: VerifyRaw = envelope(body)?;
-    let user_id = user_id(raw.user_id, "userId")?;
-    // `signals` is the seed's name in verifyWithSignals; `sessionData` wins.
-    let signals = session_data(raw.session_data.or(raw.signals))?;
-    let action = opt_str(raw.action, "action")?;
+    let (mut user_id, mut session, mut alias, mut action, mut explain) = (None, None, None, None, None);
+    fields(
+        body,
+        ["userId", "sessionData", "signals", "action", "explain"],
+        |i, r| {
+            match i {
+                0 => user_id = scalar(r)?,
+                1 => session = signals_value(r)?,
+                // `signals` is the seed's name in verifyWithSignals; `sessionData` wins.
+                2 => alias = signals_value(r)?,
+                3 => action = scalar(r)?,
+                _ => explain = scalar(r)?,
+            }
+            Ok(())
+        },
+    )?;
+    let user_id = user_id_of(user_id, "userId")?;
+    let signals = signals_of(session.or(alias))?;
+    let action = str_of(action, "action")?;
     if let Some(a) = &action {
         if a.is_empty()
             || a.len() > MAX_ACTION
@@ -168,7 +133,7 @@ pub fn parse_verify(body: &[u8]) -> Result<VerifyRequest<'_>, ApiError> {
             ));
         }
     }
-    let explain = opt_bool(raw.explain, "explain")?.unwrap_or(false);
+    let explain = bool_of(explain, "explain")?.unwrap_or(false);
     Ok(VerifyRequest {
         user_id,
         signals,
@@ -178,24 +143,38 @@ pub fn parse_verify(body: &[u8]) -> Result<VerifyRequest<'_>, ApiError> {
 }
 
 pub fn parse_session(body: &[u8]) -> Result<SessionRequest<'_>, ApiError> {
-    let raw: SessionRaw = envelope(body)?;
-    let user_id = user_id(raw.user_id, "userId")?;
-    let session_token = req_str(raw.session_token, "sessionToken")?;
-    let signals = session_data(raw.session_data)?;
+    let (mut user_id, mut token, mut session) = (None, None, None);
+    fields(body, ["userId", "sessionToken", "sessionData"], |i, r| {
+        match i {
+            0 => user_id = scalar(r)?,
+            1 => token = scalar(r)?,
+            _ => session = signals_value(r)?,
+        }
+        Ok(())
+    })?;
     Ok(SessionRequest {
-        user_id,
-        session_token,
-        signals,
+        user_id: user_id_of(user_id, "userId")?,
+        session_token: req_str_of(token, "sessionToken")?,
+        signals: signals_of(session)?,
     })
 }
 
 pub fn parse_token_verify(body: &[u8]) -> Result<TokenVerifyRequest<'_>, ApiError> {
-    let raw: TokenVerifyRaw = envelope(body)?;
+    let (mut token, mut user_id, mut action, mut consume) = (None, None, None, None);
+    fields(body, ["token", "userId", "action", "consume"], |i, r| {
+        match i {
+            0 => token = scalar(r)?,
+            1 => user_id = scalar(r)?,
+            2 => action = scalar(r)?,
+            _ => consume = scalar(r)?,
+        }
+        Ok(())
+    })?;
     Ok(TokenVerifyRequest {
-        token: req_str(raw.token, "token")?,
-        user_id: opt_str(raw.user_id, "userId")?,
-        action: opt_str(raw.action, "action")?,
-        consume: opt_bool(raw.consume, "consume")?.unwrap_or(false),
+        token: req_str_of(token, "token")?,
+        user_id: str_of(user_id, "userId")?,
+        action: str_of(action, "action")?,
+        consume: bool_of(consume, "consume")?.unwrap_or(false),
     })
 }
 
@@ -226,18 +205,30 @@ pub fn parse_create_key(body: &[u8]) -> Result<CreateKeyRequest<'_>, ApiError> {
 }
 
 pub fn parse_challenge_create(body: &[u8]) -> Result<ChallengeCreateRequest<'_>, ApiError> {
-    let raw: ChallengeCreateRaw = envelope(body)?;
+    let mut user_id = None;
+    fields(body, ["userId"], |_, r| {
+        user_id = scalar(r)?;
+        Ok(())
+    })?;
     Ok(ChallengeCreateRequest {
-        user_id: user_id(raw.user_id, "userId")?,
+        user_id: user_id_of(user_id, "userId")?,
     })
 }
 
 pub fn parse_challenge_verify(body: &[u8]) -> Result<ChallengeVerifyRequest<'_>, ApiError> {
-    let raw: ChallengeVerifyRaw = envelope(body)?;
+    let (mut id, mut answer, mut session) = (None, None, None);
+    fields(body, ["challenge_id", "answer", "sessionData"], |i, r| {
+        match i {
+            0 => id = scalar(r)?,
+            1 => answer = scalar(r)?,
+            _ => session = signals_value(r)?,
+        }
+        Ok(())
+    })?;
     Ok(ChallengeVerifyRequest {
-        challenge_id: req_str(raw.challenge_id, "challenge_id")?,
-        answer: req_str(raw.answer, "answer")?,
-        signals: session_data(raw.session_data)?,
+        challenge_id: req_str_of(id, "challenge_id")?,
+        answer: req_str_of(answer, "answer")?,
+        signals: signals_of(session)?,
     })
 }
 
@@ -249,7 +240,8 @@ pub fn parse_create_webhook(body: &[u8]) -> Result<CreateWebhookRequest<'_>, Api
     })
 }
 
-fn envelope<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+/// The checks every envelope starts with: a body, and an object.
+fn object_body(body: &[u8]) -> Result<(), ApiError> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_none() {
         return Err(ApiError::InvalidRequest(
@@ -261,27 +253,127 @@ fn envelope<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
             "The request body must be a JSON object.".into(),
         ));
     }
+    Ok(())
+}
+
+/// Decodes an envelope with serde (the operator's requests, off the hot path).
+fn envelope<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    object_body(body)?;
     serde_json::from_slice(body)
         .map_err(|e| ApiError::InvalidRequest(format!("The request body is not valid JSON ({e}).")))
 }
 
-fn session_data(raw: Option<&RawValue>) -> Result<Option<Signals>, ApiError> {
-    match raw {
-        None => Ok(None),
-        Some(raw) => signals::decode_signals(raw)
-            .map(Some)
-            .map_err(|e| ApiError::InvalidSignals(e.message)),
+fn not_json(e: Syntax) -> ApiError {
+    ApiError::InvalidRequest(format!("The request body is not valid JSON ({}).", e.describe()))
+}
+
+/// Reads an envelope in one pass (the hot path: `sessionData` is decoded
+/// where it lies instead of being delimited first). `read` gets the index
+/// in `names` of each known key with the reader at its value and must
+/// consume the value; unknown keys are skipped, a known key given twice is
+/// refused. The whole body must be JSON before any field is judged.
+fn fields<'a, const N: usize>(
+    body: &'a [u8],
+    names: [&str; N],
+    mut read: impl FnMut(usize, &mut Reader<'a>) -> Result<(), Syntax>,
+) -> Result<(), ApiError> {
+    object_body(body)?;
+    let mut r = Reader::new(body);
+    r.peek();
+    r.begin_object();
+    let mut seen = [false; N];
+    let mut first = true;
+    while let Some(key) = r.next_key(first).map_err(not_json)? {
+        first = false;
+        match names.iter().position(|n| *n == key) {
+            Some(i) if std::mem::replace(&mut seen[i], true) => {
+                return Err(ApiError::InvalidRequest(format!(
+                    "{} appears more than once in the request body; send it once.",
+                    names[i]
+                )))
+            }
+            Some(i) => read(i, &mut r).map_err(not_json)?,
+            None => r.skip().map_err(not_json)?,
+        }
+    }
+    r.end().map_err(not_json)
+}
+
+/// A field's value read for later judging: the envelope reports syntax
+/// first and field errors in a fixed order after the whole pass.
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Bool(bool),
+    /// Valid JSON of some other type.
+    Other,
+}
+
+/// `null` is absent, as serde has it for optional fields.
+fn scalar<'a>(r: &mut Reader<'a>) -> Result<Option<Scalar<'a>>, Syntax> {
+    Ok(Some(match r.peek() {
+        Kind::Null => {
+            r.null()?;
+            return Ok(None);
+        }
+        Kind::String => Scalar::Str(r.string()?),
+        Kind::Bool => Scalar::Bool(r.boolean()?),
+        _ => {
+            r.skip()?;
+            Scalar::Other
+        }
+    }))
+}
+
+/// `sessionData`: decoded in place; a field error is kept (the value is
+/// then skipped whole) so that the rest of the body is still checked.
+fn signals_value(r: &mut Reader) -> Result<Option<Result<Signals, SignalsError>>, Syntax> {
+    if r.null()? {
+        return Ok(None);
+    }
+    let start = r.pos();
+    match signals::decode_at(r) {
+        Ok(s) => Ok(Some(Ok(s))),
+        Err(signals::Fail::Syntax(e)) => Err(e),
+        Err(signals::Fail::Field(e)) => {
+            r.rewind(start);
+            r.skip()?;
+            Ok(Some(Err(e)))
+        }
     }
 }
 
-fn user_id<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<Cow<'a, str>, ApiError> {
-    let s = req_str(raw, field)?;
+fn signals_of(v: Option<Result<Signals, SignalsError>>) -> Result<Option<Signals>, ApiError> {
+    v.transpose().map_err(|e| ApiError::InvalidSignals(e.message))
+}
+
+fn user_id_of<'a>(v: Option<Scalar<'a>>, field: &str) -> Result<Cow<'a, str>, ApiError> {
+    let s = req_str_of(v, field)?;
     if s.is_empty() || s.len() > MAX_USER_ID {
         return Err(ApiError::InvalidRequest(format!(
             "{field} must be a non-empty string of at most {MAX_USER_ID} bytes."
         )));
     }
     Ok(s)
+}
+
+fn req_str_of<'a>(v: Option<Scalar<'a>>, field: &str) -> Result<Cow<'a, str>, ApiError> {
+    str_of(v, field)?.ok_or_else(|| ApiError::InvalidRequest(format!("{field} is required.")))
+}
+
+fn str_of<'a>(v: Option<Scalar<'a>>, field: &str) -> Result<Option<Cow<'a, str>>, ApiError> {
+    match v {
+        None => Ok(None),
+        Some(Scalar::Str(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::InvalidRequest(format!("{field} must be a string."))),
+    }
+}
+
+fn bool_of(v: Option<Scalar>, field: &str) -> Result<Option<bool>, ApiError> {
+    match v {
+        None => Ok(None),
+        Some(Scalar::Bool(b)) => Ok(Some(b)),
+        Some(_) => Err(ApiError::InvalidRequest(format!("{field} must be true or false."))),
+    }
 }
 
 fn req_str<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<Cow<'a, str>, ApiError> {
@@ -297,10 +389,6 @@ fn opt_str<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<Option<Cow<'a, 
     serde_json::from_str::<String>(raw.get())
         .map(|s| Some(Cow::Owned(s)))
         .map_err(|_| ApiError::InvalidRequest(format!("{field} must be a string.")))
-}
-
-fn opt_bool(raw: Option<&RawValue>, field: &str) -> Result<Option<bool>, ApiError> {
-    opt_typed(raw, field, "true or false")
 }
 
 fn opt_typed<'a, T: Deserialize<'a>>(
@@ -559,6 +647,57 @@ mod tests {
         assert_eq!(verify_err(&long).code(), "INVALID_REQUEST");
         let max = format!(r#"{{"userId": "{}"}}"#, "x".repeat(256));
         assert!(parse_verify(max.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn one_pass_keeps_the_order_of_errors() {
+        // The body is JSON before any field is judged: broken text inside
+        // sessionData is the body's fault.
+        let e = verify_err(r#"{"userId": "u", "sessionData": {"v": 1, "dur": [1,}}"#);
+        assert_eq!(e.code(), "INVALID_REQUEST", "{}", e.message());
+        assert!(e.message().contains("not valid JSON"), "{}", e.message());
+        // A broken window and a broken userId: the userId is named first,
+        // as when the envelope was decoded before the window.
+        let e = verify_err(r#"{"sessionData": {"v": 2, "dur": 1}, "userId": 5}"#);
+        assert_eq!(e.code(), "INVALID_REQUEST");
+        assert!(e.message().contains("userId must be a string"), "{}", e.message());
+        // ... and text after a refused window is still checked.
+        let e = verify_err(r#"{"userId": "u", "sessionData": {"v": 2, "dur": 1}, "x": [1,]}"#);
+        assert_eq!(e.code(), "INVALID_REQUEST", "{}", e.message());
+        let e = verify_err(r#"{"userId": "u", "sessionData": {"v": 2, "dur": 1}}"#);
+        assert_eq!(e.code(), "INVALID_SIGNALS");
+        assert!(e.message().starts_with("sessionData.v must be 1"), "{}", e.message());
+        for body in [
+            r#"{"userId": "u"} x"#,
+            r#"{"userId": "u",}"#,
+            r#"{"userId" "u"}"#,
+            r#"{"userId": "u", "a": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["#,
+        ] {
+            let e = verify_err(body);
+            assert_eq!(e.code(), "INVALID_REQUEST", "{body}");
+            assert!(e.message().contains("not valid JSON"), "{body}: {}", e.message());
+        }
+        let e = verify_err(r#"{"userId": "u", "userId": "v"}"#);
+        assert!(e.message().contains("userId appears more than once"), "{}", e.message());
+    }
+
+    #[test]
+    fn sessiondata_wins_over_signals_and_null_is_absent() {
+        let body = br#"{"userId":"u","signals":{"v":1,"dur":1,"m":[0,1,1]},"sessionData":{"v":1,"dur":2}}"#;
+        assert_eq!(parse_verify(body).unwrap().signals.unwrap().dur, 2.0);
+        let body = br#"{"userId":"u","sessionData":null,"signals":{"v":1,"dur":3}}"#;
+        assert_eq!(parse_verify(body).unwrap().signals.unwrap().dur, 3.0);
+        let body = br#"{"userId":"u","action":null,"explain":null,"sessionData":null}"#;
+        let r = parse_verify(body).unwrap();
+        assert!(r.signals.is_none() && r.action.is_none() && !r.explain);
+        let body = br#"{"userId":"u","sessionToken":"t","sessionData":{"v":1,"dur":1,"m":[0,5,6]}}"#;
+        assert_eq!(parse_session(body).unwrap().signals.unwrap().m, [0.0, 5.0, 6.0]);
+        let body = br#"{"challenge_id":"c","answer":"a","sessionData":{"v":1,"dur":1}}"#;
+        assert!(parse_challenge_verify(body).unwrap().signals.is_some());
+        let body = br#"{"token":"t","consume":true}"#;
+        assert!(parse_token_verify(body).unwrap().consume);
+        let e = parse_token_verify(br#"{"token":"t","consume":"yes"}"#).err().unwrap();
+        assert!(e.message().contains("consume must be true or false"), "{}", e.message());
     }
 
     #[test]

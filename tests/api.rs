@@ -739,6 +739,34 @@ async fn replayed_signals(env: Env) {
         );
         assert_eq!(a.json["reasons"][0]["code"], "replayed_signals");
     }
+    // A copy with noise (±1 px, ±2 ms, order kept), as a replay tool that
+    // knows about exact fingerprints would send: caught by the sketch.
+    let mut noisy = window.clone();
+    let mut flip = 0u64;
+    for (arr, stride, xy) in [("m", 3, true), ("c", 5, true), ("k", 3, false)] {
+        let xs = noisy[arr].as_array_mut().unwrap();
+        let mut prev = 0.0f64;
+        for i in (0..xs.len()).step_by(stride) {
+            flip = flip.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let d = |k: u64| ((flip >> (20 + 8 * k)) % 3) as f64 - 1.0;
+            let t = (xs[i].as_f64().unwrap() + 2.0 * d(0)).max(prev);
+            (xs[i], prev) = (json!(t), t);
+            if xy {
+                xs[i + 1] = json!(xs[i + 1].as_f64().unwrap() + d(1));
+                xs[i + 2] = json!(xs[i + 2].as_f64().unwrap() + d(2));
+            }
+        }
+    }
+    let n = api
+        .verify(&key, json!({"userId": "u3", "sessionData": noisy, "explain": true}))
+        .await;
+    assert_eq!(n.json["human"], false, "{n:?}");
+    assert_eq!(n.json["reasons"][0]["code"], "replayed_signals", "{n:?}");
+    // Another person's window is not a replay of this one.
+    let fresh = api
+        .verify(&key, json!({"userId": "u4", "sessionData": human_signals()}))
+        .await;
+    assert_eq!(fresh.json["human"], true, "{fresh:?}");
     // Fingerprints are per account.
     let b = api.verify(&other, json!({"userId": "u1", "sessionData": window})).await;
     assert_eq!(b.json["human"], true, "{b:?}");

@@ -4,7 +4,7 @@
 //! and that the snippet's signals are valid, checks the snippet's
 //! sampling, caps, classes, flags, privacy and session heartbeats, and has
 //! Playwright, Puppeteer and Selenium (`bots/`) each drive `/demo` and be
-//! caught. Chromium and ChromeDriver are CI requirements (`.ci/run` installs
+//! caught, stealth Puppeteer by its zero-pressure presses alone. Chromium and ChromeDriver are CI requirements (`.ci/run` installs
 //! them), so their absence fails the test rather than skipping it.
 
 mod common;

@@ -15,7 +15,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use common::api::{challenge_answer as answer, human_signals, settle_in_minute, Api, Env};
-use common::huma::Huma;
+use common::huma::{Huma, ADMIN_TOKEN};
 
 fn two(env: &Env) -> (Arc<Api>, Arc<Api>) {
     (
@@ -127,4 +127,36 @@ async fn burst_and_flood_limits_hold_across_instances() {
         "flood: {} admitted, limit 10 + tolerance 4",
         admitted.1
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_on_one_instance_is_refused_by_the_other_that_remembers_it() {
+    let env = Env::redis();
+    let (a, b) = two(&env);
+    let k = a.create_key(json!({"plan": "pro"})).await;
+    let key = k["key"].as_str().unwrap();
+    // B remembers the key from these calls, so its next verify sends the
+    // key read and the quota take together (`api::admit_hinted`).
+    for i in 0..3 {
+        let v = b.verify(key, json!({"userId": format!("u{i}")})).await;
+        assert_eq!(v.status, 200, "{v:?}");
+    }
+    let del = a
+        .request(
+            Method::DELETE,
+            &format!("/admin/v1/keys/{}", k["id"].as_str().unwrap()),
+            Some(ADMIN_TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(del.status, 204);
+    let v = b.verify(key, json!({"userId": "late"})).await;
+    v.assert_error(401, "INVALID_API_KEY");
+    assert!(
+        v.header("ratelimit").is_none(),
+        "refused before the burst window: {v:?}"
+    );
+    // The unit B took before it saw the revocation was given back.
+    assert_eq!(a.listed_key(&k["id"]).await["usage_this_month"], 3);
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use huma::keys::{KeyKind, KeyRecord, Plan};
+use huma::scoring::fingerprint::{Marks, SKETCH_LEN, SKETCH_MATCH};
 use huma::scoring::Profile;
 use huma::store::{Consume, EmbeddedStore, OutboxEntry, Quota, RedisStore, Store, WebhookRecord};
 use huma::tokens::{TokenKind, TokenRecord};
@@ -321,14 +322,144 @@ async fn secret<S: Store>(s: Arc<S>) {
     s.flush().await.unwrap();
 }
 
+/// Marks with only an exact fingerprint (a window too short for a sketch).
+fn fp(exact: u64) -> Marks {
+    Marks { exact, sketch: None }
+}
+
+/// Marks whose sketch holds `values` (the rest filled with values of
+/// their own).
+fn sketched(exact: u64, values: &[u64]) -> Marks {
+    let mut sketch = [0u64; SKETCH_LEN];
+    for (i, v) in sketch.iter_mut().enumerate() {
+        *v = values.get(i).copied().unwrap_or(exact << 8 | i as u64);
+    }
+    Marks {
+        exact,
+        sketch: Some(sketch),
+    }
+}
+
+/// A copy with noise shares most of the sketch but not the exact
+/// fingerprint: a replay when one earlier window owns `SKETCH_MATCH` of
+/// its values, not when they are spread over several windows or too few.
+async fn sketches<S: Store>(s: Arc<S>) {
+    let ttl = Duration::from_secs(60);
+    let first: Vec<u64> = (1..=16).collect();
+    assert!(!s.fingerprint_seen("key_A", sketched(100, &first), ttl).await.unwrap());
+    let shared = &first[..SKETCH_MATCH];
+    assert!(
+        s.fingerprint_seen("key_A", sketched(101, shared), ttl).await.unwrap(),
+        "{SKETCH_MATCH} values of one window"
+    );
+    assert!(
+        !s.fingerprint_seen("key_B", sketched(102, shared), ttl).await.unwrap(),
+        "per account"
+    );
+    let fewer = &first[10..10 + SKETCH_MATCH - 1];
+    assert!(
+        !s.fingerprint_seen("key_A", sketched(103, fewer), ttl).await.unwrap(),
+        "one value short"
+    );
+    // Values owned by two windows: 201..=203 by one, 301..=303 by another.
+    assert!(!s
+        .fingerprint_seen("key_A", sketched(200, &[201, 202, 203]), ttl)
+        .await
+        .unwrap());
+    assert!(!s
+        .fingerprint_seen("key_A", sketched(300, &[301, 302, 303]), ttl)
+        .await
+        .unwrap());
+    let spread = [201, 202, 203, 301, 302, 303];
+    assert!(
+        !s.fingerprint_seen("key_A", sketched(400, &spread), ttl).await.unwrap(),
+        "spread over windows"
+    );
+    // A token written with a noisy copy's marks is the replayed record.
+    let (fresh, mut replayed) = (token("key_A"), token("key_A"));
+    replayed.human = false;
+    assert!(s
+        .token_put_checked(&[9; 32], &fresh, &replayed, ttl, Some((sketched(500, shared), ttl)))
+        .await
+        .unwrap());
+    assert_eq!(s.token_get("key_A", &[9; 32]).await.unwrap().unwrap().record, replayed);
+}
+
 async fn fingerprints<S: Store>(s: Arc<S>) {
     let ttl = Duration::from_millis(300);
-    assert!(!s.fingerprint_seen("key_A", 42, ttl).await.unwrap(), "new");
-    assert!(s.fingerprint_seen("key_A", 42, ttl).await.unwrap(), "seen");
-    assert!(!s.fingerprint_seen("key_B", 42, ttl).await.unwrap(), "per account");
-    assert!(!s.fingerprint_seen("key_A", 43, ttl).await.unwrap());
+    assert!(!s.fingerprint_seen("key_A", fp(42), ttl).await.unwrap(), "new");
+    assert!(s.fingerprint_seen("key_A", fp(42), ttl).await.unwrap(), "seen");
+    assert!(!s.fingerprint_seen("key_B", fp(42), ttl).await.unwrap(), "per account");
+    assert!(!s.fingerprint_seen("key_A", fp(43), ttl).await.unwrap());
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert!(!s.fingerprint_seen("key_A", 42, ttl).await.unwrap(), "expired");
+    assert!(!s.fingerprint_seen("key_A", fp(42), ttl).await.unwrap(), "expired");
+}
+
+async fn checked_tokens<S: Store>(s: Arc<S>) {
+    let ttl = Duration::from_secs(60);
+    let window = Some((fp(42), Duration::from_millis(300)));
+    let (fresh, mut replayed) = (token("key_A"), token("key_A"));
+    replayed.human = false;
+    replayed.score = 5;
+    let stored = |hash: u8| {
+        let s = s.clone();
+        async move { s.token_get("key_A", &[hash; 32]).await.unwrap().unwrap().record }
+    };
+    // A new fingerprint: the fresh record, and the fingerprint is now known.
+    assert!(!s
+        .token_put_checked(&[1; 32], &fresh, &replayed, ttl, window)
+        .await
+        .unwrap());
+    assert_eq!(stored(1).await, fresh);
+    // The same fingerprint again: the replayed record.
+    assert!(s
+        .token_put_checked(&[2; 32], &fresh, &replayed, ttl, window)
+        .await
+        .unwrap());
+    assert_eq!(stored(2).await, replayed);
+    assert!(s
+        .fingerprint_seen("key_A", fp(42), Duration::from_millis(300))
+        .await
+        .unwrap());
+    // No fingerprint: the fresh record, nothing recorded.
+    assert!(!s
+        .token_put_checked(&[3; 32], &fresh, &replayed, ttl, None)
+        .await
+        .unwrap());
+    assert_eq!(stored(3).await, fresh);
+    assert!(!s
+        .fingerprint_seen("key_A", fp(43), Duration::from_millis(300))
+        .await
+        .unwrap());
+    // Fingerprints are the token's account's.
+    let other = token("key_B");
+    assert!(!s
+        .token_put_checked(&[4; 32], &other, &other, ttl, window)
+        .await
+        .unwrap());
+    // The token expires after `ttl`, the fingerprint after its window.
+    assert!(!s
+        .token_put_checked(
+            &[5; 32],
+            &fresh,
+            &replayed,
+            Duration::from_millis(300),
+            Some((fp(44), ttl))
+        )
+        .await
+        .unwrap());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(s.token_get("key_A", &[5; 32]).await.unwrap(), None);
+    assert!(
+        !s.fingerprint_seen("key_A", fp(42), Duration::from_millis(300))
+            .await
+            .unwrap(),
+        "expired"
+    );
+    assert!(
+        s.fingerprint_seen("key_A", fp(44), ttl).await.unwrap(),
+        "still in its window"
+    );
 }
 
 /// Writes everything a restart must keep, through `before`.
@@ -412,8 +543,8 @@ macro_rules! conformance {
     };
 }
 
-conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints);
-conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints);
+conformance!(embedded: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints, sketches, checked_tokens);
+conformance!(redis: keys, quota, quota_race, tokens, token_expiry, webhooks, webhook_update, outbox, outbox_concurrent_puts, secret, fingerprints, sketches, checked_tokens);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn embedded_consume_race_has_one_winner() {

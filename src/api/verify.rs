@@ -9,7 +9,7 @@ use crate::app::{unix_millis, unix_secs, App};
 use crate::config::FLOOD_PER_MINUTE;
 use crate::error::{ApiError, HttpResponse};
 use crate::limits;
-use crate::scoring::fingerprint::fingerprint;
+use crate::scoring::fingerprint::marks;
 use crate::scoring::{self, Label, Reason, Verdict, MAX_REASONS};
 use crate::signals::Signals;
 use crate::store::Store;
@@ -31,36 +31,47 @@ pub async fn handle<S: Store>(app: &App<S>, caller: &Caller, body: &[u8]) -> Res
             retry_after: flood.reset_secs,
         });
     }
-    let verdict = if caller.is_test() {
-        testkey::verdict(&req.user_id)
+    let (mut verdict, fp) = if caller.is_test() {
+        (testkey::verdict(&req.user_id), None)
     } else {
         match &req.signals {
-            Some(signals) => {
-                let mut v = scoring::score(signals);
-                mark_replay(app, caller, signals, &mut v).await?;
-                v
-            }
-            None => scoring::no_signals(),
+            Some(signals) => (scoring::score(signals), marks(signals)),
+            None => (scoring::no_signals(), None),
         }
     };
+    // The token remembers the verdict, which a replay changes; the store
+    // checks the fingerprint and stores the matching record in one step.
+    let token = tokens::mint_token(&app.rng, TokenKind::Verified);
+    let record = |confidence: f32| {
+        let confidence = round2(confidence);
+        TokenRecord {
+            kind: TokenKind::Verified,
+            account: caller.account().to_string(),
+            user_hash,
+            human: confidence >= 0.5,
+            score: (confidence * 100.0).round() as u8,
+            action: req.action.as_deref().map(str::to_string),
+            hostname: req.signals.as_ref().and_then(|s| s.env.host.clone()),
+            profile: verdict.profile,
+            created_at_ms: unix_millis(),
+        }
+    };
+    let replayed = app
+        .store
+        .token_put_checked(
+            &tokens::hash_token(&token),
+            &record(verdict.confidence),
+            &record(verdict.confidence.min(REPLAY_CONFIDENCE)),
+            app.config.token_ttl,
+            fp.map(|fp| (fp, app.config.replay_window)),
+        )
+        .await?;
+    if replayed {
+        mark_replayed(app, &mut verdict);
+    }
     let confidence = round2(verdict.confidence);
     let score = (confidence * 100.0).round() as u8;
     let human = confidence >= 0.5;
-    let token = tokens::mint_token(&app.rng, TokenKind::Verified);
-    let record = TokenRecord {
-        kind: TokenKind::Verified,
-        account: caller.account().to_string(),
-        user_hash,
-        human,
-        score,
-        action: req.action.as_deref().map(str::to_string),
-        hostname: req.signals.as_ref().and_then(|s| s.env.host.clone()),
-        profile: verdict.profile,
-        created_at_ms: unix_millis(),
-    };
-    app.store
-        .token_put(&tokens::hash_token(&token), &record, app.config.token_ttl)
-        .await?;
     // Durable in the outbox before this answers (at-least-once); delivered
     // later, off the request path.
     let event = Event {
@@ -113,24 +124,29 @@ pub async fn mark_replay<S: Store>(
     signals: &Signals,
     v: &mut Verdict,
 ) -> Result<(), ApiError> {
-    let Some(fp) = fingerprint(signals) else { return Ok(()) };
+    let Some(fp) = marks(signals) else { return Ok(()) };
     if app
         .store
         .fingerprint_seen(caller.account(), fp, app.config.replay_window)
         .await?
     {
-        app.metrics.limit_hit("replay");
-        v.confidence = v.confidence.min(REPLAY_CONFIDENCE);
-        v.notes.insert(Label::ReplayedSignals);
-        // The replay is the leading reason; the rest shift down one.
-        v.reasons.copy_within(0..MAX_REASONS - 1, 1);
-        v.reasons[0] = Reason {
-            label: Label::ReplayedSignals,
-            weight: -1.0,
-        };
-        v.reason_count = (v.reason_count + 1).min(MAX_REASONS);
+        mark_replayed(app, v);
     }
     Ok(())
+}
+
+/// Makes the verdict that of a replay (and counts it).
+fn mark_replayed<S: Store>(app: &App<S>, v: &mut Verdict) {
+    app.metrics.limit_hit("replay");
+    v.confidence = v.confidence.min(REPLAY_CONFIDENCE);
+    v.notes.insert(Label::ReplayedSignals);
+    // The replay is the leading reason; the rest shift down one.
+    v.reasons.copy_within(0..MAX_REASONS - 1, 1);
+    v.reasons[0] = Reason {
+        label: Label::ReplayedSignals,
+        weight: -1.0,
+    };
+    v.reason_count = (v.reason_count + 1).min(MAX_REASONS);
 }
 
 fn reasons(v: &Verdict) -> Vec<wire::Reason> {

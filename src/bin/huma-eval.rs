@@ -367,6 +367,7 @@ fn main() {
     );
 
     metrics.insert("replay".into(), replay_section(&recorded, &sources, args.seed));
+    metrics.insert("replay_sketch".into(), sketch_section(&recorded, &sources, args.seed));
     metrics.insert("chromium".into(), chromium_section(&args.bots));
     metrics.insert("takeover".into(), takeover_section(&recorded, &synthetic));
 
@@ -449,6 +450,115 @@ fn replay_section(recorded: &[corpus::Window], sources: &[&huma::signals::Signal
         "sources": with_fp, "human_windows": humans,
         "human_windows_with_fingerprint": human_fp, "human_fingerprint_collisions": collisions,
     })
+}
+
+/// A copy of `src` shifted in time, with uniform noise of up to `px`
+/// pixels on positions, `ms` on times (order kept) and holds, and times
+/// stretched by `stretch` (1 = none).
+fn noisy_copy(src: &huma::signals::Signals, seed: u64, px: i32, ms: i32, stretch: f64) -> huma::signals::Signals {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let shift = (rng.f64() * 500.0).round();
+    let mut s = src.clone();
+    let mut noise = |xs: &mut Vec<f64>, stride: usize, pos: bool, hold: Option<usize>| {
+        let mut prev = 0.0f64;
+        for row in xs.chunks_mut(stride) {
+            let t = (row[0] * stretch + shift + rng.i32(-ms..=ms) as f64).max(prev);
+            (row[0], prev) = (t, t);
+            if pos {
+                row[1] += rng.i32(-px..=px) as f64;
+                row[2] += rng.i32(-px..=px) as f64;
+            }
+            if let Some(h) = hold {
+                row[h] = (row[h] + rng.i32(-ms..=ms) as f64).max(0.0);
+            }
+        }
+    };
+    noise(&mut s.m, 3, true, None);
+    noise(&mut s.c, 5, true, Some(3));
+    noise(&mut s.k, 3, false, Some(1));
+    noise(&mut s.s, 3, false, None);
+    noise(&mut s.t, 4, true, None);
+    s.dur = src.dur * stretch + shift;
+    s
+}
+
+/// The noise-tolerant replay check (`fingerprint::sketch`): noisy copies of
+/// human windows caught, per noise level; and, the worst case for false
+/// matches, every human window of every dataset in one account's store at
+/// once: windows with `SKETCH_MATCH` values shared with other windows.
+fn sketch_section(recorded: &[corpus::Window], sources: &[&huma::signals::Signals], seed: u64) -> Value {
+    use huma::scoring::fingerprint::{sketch, SKETCH_LEN, SKETCH_MATCH};
+    println!(
+        "\nREPLAY SKETCH (store-side `replayed_signals` for copies with noise; {SKETCH_MATCH} shared values of 16)"
+    );
+    let mut levels = serde_json::Map::new();
+    for (name, px, ms, stretch) in [
+        ("±1 px, ±2 ms", 1, 2, 1.0),
+        ("±2 px, ±5 ms", 2, 5, 1.0),
+        ("±3 px, ±10 ms", 3, 10, 1.0),
+        ("±5 px, ±20 ms", 5, 20, 1.0),
+        ("±1 px, ±2 ms, 3 % slower", 1, 2, 1.03),
+        ("±2 px, ±5 ms, 10 % slower", 2, 5, 1.10),
+    ] {
+        let (mut with, mut caught) = (0usize, 0usize);
+        for (i, src) in sources.iter().enumerate() {
+            let Some(a) = sketch(src) else { continue };
+            with += 1;
+            let copy = noisy_copy(src, seed.wrapping_add(i as u64 * 7919), px, ms, stretch);
+            let shared = sketch(&copy).map_or(0, |b| b.iter().filter(|v| a.contains(v)).count());
+            caught += (shared >= SKETCH_MATCH) as usize;
+        }
+        println!("  copies with {name:<26} caught: {:6.2} % of {with}", pct(caught, with));
+        levels.insert(name.into(), json!({"caught_pct": pct(caught, with), "sources": with}));
+    }
+    let humans: Vec<_> = recorded.iter().filter(|w| w.class == Class::Human).collect();
+    let sketches: Vec<_> = humans.iter().map(|w| sketch(&w.signals)).collect();
+    // The store keeps, per value, the window that first had it; a window
+    // is a replay when SKETCH_MATCH of its values belong to one other window.
+    let mut owners: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, sk) in sketches.iter().enumerate() {
+        for v in sk.iter().flatten() {
+            owners.entry(*v).or_default().push(i);
+        }
+    }
+    let most_shared = |i: usize, sk: &[u64]| {
+        let mut tally: HashMap<usize, usize> = HashMap::new();
+        for v in sk {
+            for j in owners[v].iter().filter(|j| **j != i) {
+                *tally.entry(*j).or_default() += 1;
+            }
+        }
+        tally.into_values().max().unwrap_or(0)
+    };
+    let mut per: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    let mut histogram = [0usize; SKETCH_LEN + 1];
+    for (i, (w, sk)) in humans.iter().zip(&sketches).enumerate() {
+        let e = per.entry(w.dataset).or_default();
+        e.0 += 1;
+        if let Some(sk) = sk {
+            e.1 += 1;
+            let shared = most_shared(i, sk);
+            e.2 += (shared >= SKETCH_MATCH) as usize;
+            histogram[shared.min(SKETCH_LEN)] += 1;
+        }
+    }
+    let mut human = serde_json::Map::new();
+    for (d, (n, with, flagged)) in per {
+        println!(
+            "  {d:<12} human windows flagged as replays, all in one store: {flagged} of {with} with a sketch ({:.3} %; {n} windows)",
+            pct(flagged, with)
+        );
+        human.insert(d.into(), json!({"windows": n, "with_sketch": with, "flagged": flagged}));
+    }
+    let upto = histogram.iter().rposition(|n| *n > 0).unwrap_or(0);
+    println!(
+        "  most values a human window shares with any one other window: {}",
+        (0..=upto)
+            .map(|k| format!("{k}: {}", histogram[k]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    json!({"noisy_copies": levels, "humans_one_store": human, "human_most_shared_histogram": &histogram[..=upto]})
 }
 
 /// Bots recorded in real headless Chromium by `bots/generate.mjs`, per

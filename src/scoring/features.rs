@@ -42,6 +42,14 @@ pub const TYPING_GAP_MS: f64 = 1500.0;
 pub const SHARP_TURN: f64 = 1.75;
 /// Steps shorter than this are too quantised to have a reliable direction.
 pub const TURN_MIN_PX: f64 = 3.0;
+/// A press held at least this long (ms) took two separate input events: a
+/// click simulated in one task (assistive technology, `element.click()`)
+/// is held 0 ms.
+pub const PRESS_MIN_MS: f64 = 10.0;
+/// Click flags (signals v1 bits 0–2, bit 3 our extension).
+const CLICK_TRUSTED: u32 = 1;
+const CLICK_CENTRED: u32 = 4;
+const CLICK_ZERO_PRESSURE: u32 = 8;
 /// Coordinates are clamped to this magnitude so squares cannot overflow.
 const COORD_MAX: f64 = 1.0e6;
 
@@ -136,6 +144,14 @@ pub struct Features {
     pub centered_click_share: f32,
     /// Mean click hold, ms.
     pub click_hold_mean: f32,
+    /// Trusted mouse presses with zero pressure (flags bit 3), held at least
+    /// [`PRESS_MIN_MS`] and off the target's centre (an assistive
+    /// technology's simulated click is neither), in Chromium on a device
+    /// without touch points; elsewhere 0. No real mouse, touchpad or
+    /// OS-injected input gives 0 there; the DevTools protocol's
+    /// `Input.dispatchMouseEvent` without `force` (Puppeteer, ChromeDriver)
+    /// does. See docs/model-card.md.
+    pub zero_pressure_clicks: f32,
     // --- keys ---
     /// Key presses with a hold (pastes excluded).
     pub keys: f32,
@@ -209,6 +225,13 @@ pub fn extract(s: &Signals) -> Features {
     } else {
         -1.0
     };
+    // Zero pressure means injected input only where the platform path is
+    // known to give 0.5 for every real mouse press: Chromium without touch
+    // points. Android's TalkBack, old Safari and Firefox's macOS tap-to-click
+    // press at 0 too (docs/model-card.md).
+    if s.env.chrome_obj != Some(true) || s.env.touch_points != Some(0) {
+        f.zero_pressure_clicks = 0.0;
+    }
     f.webdriver = flag(s.env.webdriver);
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
@@ -703,7 +726,7 @@ fn walk(m: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
 /// sample of its approach. Returns the clicks not marked trusted.
 fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
     let (mut n, mut teleports, mut instant, mut centered, mut untrusted) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    let (mut approaches, mut corrections) = (0u32, 0u32);
+    let (mut approaches, mut corrections, mut zero_pressure) = (0u32, 0u32, 0u32);
     let mut hold = Stats::default();
     let (mut j, mut k) = (0, 0);
     let rows = m.len() / M_STRIDE;
@@ -715,7 +738,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
             click[3],
             flags(click[4]),
         );
-        untrusted += (bits & 1 == 0) as u32;
+        untrusted += (bits & CLICK_TRUSTED == 0) as u32;
         // Enter or Space on a button fires a click at (0, 0) with no press:
         // a keyboard user, not an instant click.
         if x == 0.0 && y == 0.0 && h <= 0.0 {
@@ -750,7 +773,9 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
             }
         }
         instant += (h < 10.0) as u32;
-        centered += (bits & 4 != 0) as u32;
+        centered += (bits & CLICK_CENTRED != 0) as u32;
+        let pressed = bits & (CLICK_TRUSTED | CLICK_CENTRED | CLICK_ZERO_PRESSURE);
+        zero_pressure += (pressed == CLICK_TRUSTED | CLICK_ZERO_PRESSURE && h >= PRESS_MIN_MS) as u32;
         hold.push(h.clamp(0.0, 2000.0));
     }
     f.clicks = n as f32;
@@ -758,6 +783,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
     f.instant_click_share = ratio(instant as f64, n as f64);
     f.centered_click_share = ratio(centered as f64, n as f64);
     f.click_hold_mean = hold.mean() as f32;
+    f.zero_pressure_clicks = zero_pressure as f32;
     f.click_corrections = if approaches > 0 {
         ratio(corrections as f64, approaches as f64)
     } else {

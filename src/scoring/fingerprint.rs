@@ -6,9 +6,15 @@
 //! minimum of [`MIN_EVENTS`] events, millisecond timings and pixel
 //! positions, two of them colliding is beyond chance.
 //!
-//! What this does not catch: a replay with noise added (a pixel or a few
-//! milliseconds here and there). That is a humanised generator and is left
-//! to the behavioural model; see the model card. Pure, no allocation.
+//! A replay with noise added (a pixel or a few milliseconds here and there)
+//! escapes the exact hash; [`sketch`] catches it: the window's trace cut
+//! into coarse shingles (two consecutive pointer samples in 12 px cells and
+//! 50 ms slots since the first sample, key pairs, click pairs, touches; not
+//! scrolls, whose wheel notches look alike for everybody), of which the [`SKETCH_LEN`] smallest hashes are kept (a
+//! bottom-k MinHash). Two windows share about `SKETCH_LEN × Jaccard` of
+//! them: a noisy copy shares most, two people nearly none, so the store
+//! calls a window replayed when [`SKETCH_MATCH`] of its values were seen
+//! before for the account. Pure, no allocation.
 
 use crate::signals::Signals;
 
@@ -34,6 +40,150 @@ pub fn fingerprint(s: &Signals) -> Option<u64> {
         }
     }
     Some(h)
+}
+
+/// Values kept per window by [`sketch`].
+pub const SKETCH_LEN: usize = 16;
+/// How many of a window's sketch values seen before make it a replay.
+pub const SKETCH_MATCH: usize = 6;
+/// Fewer shingles than this say too little (and would fill the sketch
+/// with values a person could repeat by chance).
+pub const MIN_SHINGLES: usize = 24;
+
+/// Cell and slot sizes of the shingles: coarse against ±1–2 px and a few
+/// ms of noise, fine against two people following the same path at the
+/// same pace.
+const CELL_PX: f64 = 12.0;
+const SLOT_MS: f64 = 50.0;
+const HOLD_MS: f64 = 16.0;
+
+/// What the store keeps of a window to know it again: the exact hash
+/// (also the window's name as the owner of its sketch values) and, for a
+/// window with enough shingles, the sketch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Marks {
+    pub exact: u64,
+    pub sketch: Option<[u64; SKETCH_LEN]>,
+}
+
+/// The marks of a window, or `None` when it is too short to have any.
+pub fn marks(s: &Signals) -> Option<Marks> {
+    fingerprint(s).map(|exact| Marks {
+        exact,
+        sketch: sketch(s),
+    })
+}
+
+/// Whether one earlier window owns at least [`SKETCH_MATCH`] of the
+/// sketch values found already stored (`owners`: the owner of each value
+/// that was there, in any order).
+pub fn owned_by_one(owners: &[u64]) -> bool {
+    let mut sorted = [0u64; SKETCH_LEN];
+    let n = owners.len().min(SKETCH_LEN);
+    sorted[..n].copy_from_slice(&owners[..n]);
+    let sorted = &mut sorted[..n];
+    sorted.sort_unstable();
+    sorted.chunk_by(|a, b| a == b).any(|run| run.len() >= SKETCH_MATCH)
+}
+
+/// The bottom-[`SKETCH_LEN`] shingle hashes of a window, ascending, or
+/// `None` when it has fewer than [`MIN_SHINGLES`] shingles.
+pub fn sketch(s: &Signals) -> Option<[u64; SKETCH_LEN]> {
+    let mut keep = Bottom::default();
+    let cell = |x: f64| (x / CELL_PX).floor() as i64 as u64;
+    let slot = |t: f64, t0: f64| ((t - t0) / SLOT_MS).floor() as i64 as u64;
+    let first = |xs: &[f64]| xs.first().copied().unwrap_or(0.0);
+    let (t0, m) = (first(&s.m), &s.m);
+    for (a, b) in m.chunks_exact(3).zip(m.chunks_exact(3).skip(1)) {
+        keep.push(hash(&[
+            1,
+            slot(a[0], t0),
+            cell(a[1]),
+            cell(a[2]),
+            slot(b[0], t0),
+            cell(b[1]),
+            cell(b[2]),
+        ]));
+    }
+    let (t0, k) = (first(&s.k), &s.k);
+    for (a, b) in k.chunks_exact(3).zip(k.chunks_exact(3).skip(1)) {
+        let hold = |x: f64| (x / HOLD_MS).floor() as i64 as u64;
+        keep.push(hash(&[
+            2,
+            slot(a[0], t0),
+            hold(a[1]),
+            a[2] as u64,
+            slot(b[0], t0),
+            hold(b[1]),
+        ]));
+    }
+    // Clicks in pairs: one click on a popular button at a round time is
+    // something two people can share.
+    let (t0, c) = (first(&s.c), &s.c);
+    for (a, b) in c.chunks_exact(5).zip(c.chunks_exact(5).skip(1)) {
+        keep.push(hash(&[
+            3,
+            slot(a[0], t0),
+            cell(a[1]),
+            cell(a[2]),
+            slot(b[0], t0),
+            cell(b[1]),
+            cell(b[2]),
+        ]));
+    }
+    // Scrolls are left out: wheel notches of one size at a steady pace
+    // are the same for everybody, so they would match across people.
+    let (t0, t) = (first(&s.t), &s.t);
+    for (a, b) in t.chunks_exact(4).zip(t.chunks_exact(4).skip(1)) {
+        keep.push(hash(&[
+            5,
+            slot(a[0], t0),
+            cell(a[1]),
+            cell(a[2]),
+            cell(b[1]),
+            cell(b[2]),
+            a[3] as u64,
+        ]));
+    }
+    (keep.seen >= MIN_SHINGLES && keep.len == SKETCH_LEN).then_some(keep.values)
+}
+
+/// The smallest distinct values pushed, in a fixed array.
+struct Bottom {
+    values: [u64; SKETCH_LEN],
+    len: usize,
+    seen: usize,
+}
+
+impl Default for Bottom {
+    fn default() -> Self {
+        Bottom {
+            values: [u64::MAX; SKETCH_LEN],
+            len: 0,
+            seen: 0,
+        }
+    }
+}
+
+impl Bottom {
+    fn push(&mut self, v: u64) {
+        self.seen += 1;
+        if self.len == SKETCH_LEN && v >= self.values[SKETCH_LEN - 1] {
+            return;
+        }
+        let at = self.values[..self.len].partition_point(|x| *x < v);
+        if self.values.get(at) == Some(&v) && at < self.len {
+            return;
+        }
+        let end = self.len.min(SKETCH_LEN - 1);
+        self.values.copy_within(at..end, at + 1);
+        self.values[at] = v;
+        self.len = (self.len + 1).min(SKETCH_LEN);
+    }
+}
+
+fn hash(parts: &[u64]) -> u64 {
+    parts.iter().fold(0x9E37_79B9_7F4A_7C15u64, |h, p| mix(h ^ p))
 }
 
 /// splitmix64's finaliser: a fast, well-mixed 64-bit hash step.
@@ -87,6 +237,48 @@ mod tests {
             }
             assert_ne!(fingerprint(&a), fingerprint(&b), "{arr} {i}");
         }
+    }
+
+    #[test]
+    fn a_noisy_copy_shares_most_of_the_sketch_and_another_trace_none() {
+        let mut a = window();
+        for i in 20..80 {
+            a.m.extend([
+                100.0 + i as f64 * 17.0,
+                10.0 + i as f64 * 3.0,
+                50.0 + (i * i % 500) as f64,
+            ]);
+        }
+        let sa = sketch(&a).unwrap();
+        assert!(sa.windows(2).all(|w| w[0] < w[1]), "ascending and distinct");
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut b = a.clone();
+        for row in b.m.chunks_exact_mut(3) {
+            row[0] += 250.0 + rng.i32(-2..=2) as f64;
+            row[1] += rng.i32(-1..=1) as f64;
+            row[2] += rng.i32(-1..=1) as f64;
+        }
+        let sb = sketch(&b).unwrap();
+        let shared = sb.iter().filter(|v| sa.contains(v)).count();
+        assert!(shared >= SKETCH_MATCH, "{shared}");
+        let mut c = a.clone();
+        for row in c.m.chunks_exact_mut(3) {
+            row[1] += 40.0;
+        }
+        c.k.clear();
+        let sc = sketch(&c).unwrap();
+        assert_eq!(sc.iter().filter(|v| sa.contains(v)).count(), 0);
+    }
+
+    #[test]
+    fn a_replay_needs_one_owner_of_enough_values() {
+        assert!(!owned_by_one(&[]));
+        assert!(!owned_by_one(&[1, 2, 3, 4, 5, 6, 7, 8]));
+        let mut five = [9u64; SKETCH_MATCH];
+        five[0] = 1;
+        assert!(!owned_by_one(&five), "one short");
+        assert!(owned_by_one(&[9; SKETCH_MATCH]));
+        assert!(owned_by_one(&[3, 9, 4, 9, 9, 9, 9, 9, 1]));
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //!   they did, and the absence of a mouse is never bot evidence.
 //! - No single trained term may exceed [`MAX_TERM`] in magnitude, so no one
 //!   soft feature decides alone; only hard evidence (webdriver, a DevTools
-//!   client, untrusted events) caps the confidence on its own.
+//!   client, injected input: untrusted events or zero-pressure mouse presses)
+//!   caps the confidence on its own.
 //! - Hand terms are smooth ramps rather than thresholds: a human near a
 //!   boundary loses a little confidence, not all of it.
 
@@ -213,7 +214,7 @@ pub fn evaluate(f: &Features, active: bool) -> Verdict {
 pub fn evaluate_with(f: &Features, active: bool, w: &Weights) -> Verdict {
     let (terms, base) = terms(f, w);
     let total = base + terms.iter().map(|t| t.logit).sum::<f32>();
-    let hard = f.webdriver > 0.0 || f.cdp > 0.0 || f.untrusted_share > 0.0;
+    let hard = f.webdriver > 0.0 || f.cdp > 0.0 || f.untrusted_share > 0.0 || f.zero_pressure_clicks >= 1.0;
     let confidence = if hard {
         sigmoid(total).min(HARD_CAP)
     } else {
@@ -381,11 +382,19 @@ fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
         TouchInput,
         SyntheticEvents,
     );
-    out[INPUTS + 4] = t(-6.0 * ramp(f.untrusted_share, 0.0, 0.1), OrganicMouse, SyntheticEvents);
+    out[INPUTS + 4] = t(-6.0 * injected(f), OrganicMouse, SyntheticEvents);
     out[INPUTS + 5] = t(-6.0 * f.webdriver, OrganicMouse, Webdriver);
     out[INPUTS + 6] = t(-5.0 * f.cdp, OrganicMouse, CdpRuntime);
     out[INPUTS + 7] = t(-4.0 * f.headless_ua, OrganicMouse, Headless);
     (out, base)
+}
+
+/// Input-pipeline evidence in [0, 1]: events the page saw as untrusted, or
+/// one mouse press no hardware makes (zero pressure, see
+/// [`Features::zero_pressure_clicks`]). The larger of the two, so a window
+/// with both is not counted twice.
+fn injected(f: &Features) -> f32 {
+    ramp(f.untrusted_share, 0.0, 0.1).max(gate(f.zero_pressure_clicks >= 1.0))
 }
 
 /// Pointer notes: smooth ramps over readable features, each as large as it
@@ -446,7 +455,7 @@ fn agent(f: &Features) -> AgentVerdict {
         (Webdriver, 6.0 * f.webdriver),
         (CdpRuntime, 5.0 * f.cdp),
         (Headless, 4.0 * f.headless_ua),
-        (SyntheticEvents, 6.0 * ramp(f.untrusted_share, 0.0, 0.1)),
+        (SyntheticEvents, 6.0 * injected(f)),
         (TeleportingPointer, 1.5 * ramp(f.teleports, 0.0, 2.0)),
         (CenteredClicks, 1.2 * f.centered_click_share * f.clicks.min(3.0) / 3.0),
         (UniformTyping, 1.5 * uniform_typing),

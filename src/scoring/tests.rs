@@ -7,7 +7,7 @@ use std::f64::consts::PI;
 use proptest::prelude::*;
 
 use super::*;
-use crate::signals::{Counts, Env};
+use crate::signals::{Counts, Env, C_STRIDE};
 
 /// Appends a human reach from (x0, y0) to (x1, y1): curved path, bell-shaped
 /// (minimum-jerk) speed, sample jitter and 1 px tremor.
@@ -211,6 +211,92 @@ fn untrusted_events_decide_alone() {
     let v = score(&s);
     assert!(
         v.confidence < 0.5 && v.agent.is_agent && has(&v, Label::SyntheticEvents),
+        "{v:?}"
+    );
+}
+
+/// Zero-pressure mouse presses (click flags bit 3) are injected input only
+/// where no person makes them: trusted, held, off-centre, in Chromium on a
+/// device without touch points. Every other row must score exactly as the
+/// same window without the bit.
+#[test]
+fn zero_pressure_presses_decide_only_where_no_person_makes_them() {
+    let desktop = |mut s: Signals| {
+        s.env.touch_points = Some(0);
+        s
+    };
+    // Sets `bits` on every click (and the hold, when given).
+    let with = |mut s: Signals, bits: f64, hold: Option<f64>| {
+        for c in s.c.chunks_exact_mut(C_STRIDE) {
+            c[4] = bits;
+            c[3] = hold.unwrap_or(c[3]);
+        }
+        s
+    };
+    const TRUSTED: f64 = 1.0;
+    const CENTRED: f64 = 4.0;
+    const ZERO: f64 = 8.0;
+    let check = |what: &str, s: Signals, bits: f64, hold: Option<f64>, injected: bool| {
+        let flagged = score(&with(s.clone(), bits + ZERO, hold));
+        let plain = score(&with(s, bits, hold));
+        if injected {
+            assert!(
+                plain.confidence >= 0.5 && !plain.agent.is_agent,
+                "{what}, without the bit: {plain:?}"
+            );
+            assert!(flagged.confidence <= model::HARD_CAP, "{what}: {flagged:?}");
+            assert!(flagged.agent.is_agent && flagged.agent.signals.contains(Label::SyntheticEvents));
+            assert!(has(&flagged, Label::SyntheticEvents), "{what}: {flagged:?}");
+        } else {
+            assert_eq!(flagged, plain, "{what}: the bit must change nothing");
+        }
+    };
+    for seed in 0..5 {
+        let s = human_mouse(seed);
+        assert!(s.c.len() >= C_STRIDE, "seed {seed} has clicks");
+        check(
+            "a CDP press (Chromium desktop)",
+            desktop(s.clone()),
+            TRUSTED,
+            None,
+            true,
+        );
+        check(
+            "no window.chrome (old Safari, Firefox)",
+            s.clone(),
+            TRUSTED,
+            None,
+            false,
+        );
+        let mut touch = s.clone();
+        touch.env.touch_points = Some(5);
+        check(
+            "a touch device (TalkBack's simulated click)",
+            touch,
+            TRUSTED,
+            None,
+            false,
+        );
+        check(
+            "an assistive technology's click: centred, 0 ms",
+            desktop(s.clone()),
+            TRUSTED + CENTRED,
+            Some(0.0),
+            false,
+        );
+        check("a centred press", desktop(s.clone()), TRUSTED + CENTRED, None, false);
+        check(
+            "a press simulated in one task",
+            desktop(s.clone()),
+            TRUSTED,
+            Some(0.0),
+            false,
+        );
+    }
+    // Bit 3 unset: a human window in Chromium on a desktop stays human.
+    let v = score(&desktop(human_mouse(1)));
+    assert!(
+        v.confidence >= 0.5 && !v.agent.is_agent && !has(&v, Label::SyntheticEvents),
         "{v:?}"
     );
 }

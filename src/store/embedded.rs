@@ -40,6 +40,7 @@ use super::shards::{current_month, now_ms, stale_month, Batch, Shards, TokenRow}
 use super::{Attempt, Consume, OutboxEntry, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
 use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
+use crate::scoring::fingerprint::{owned_by_one, Marks, SKETCH_LEN};
 use crate::tokens::{TokenHash, TokenRecord};
 
 /// `"secret"` → the server secret.
@@ -307,13 +308,24 @@ impl Store for EmbeddedStore {
         Ok(self.inner.challenges.attempt(account, id, passed, now_ms()))
     }
 
-    async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
-        // One set for all accounts: the account is folded into the value.
-        let value = fingerprint ^ account_salt(account);
-        Ok(self
-            .inner
-            .seen
-            .check_and_insert(value, now_ms(), ttl.as_millis() as i64))
+    async fn fingerprint_seen(&self, account: &str, marks: Marks, ttl: Duration) -> Result<bool, StoreError> {
+        // One set for all accounts: the account is folded into the value
+        // (and a tag keeps sketch values apart from exact fingerprints).
+        let salt = account_salt(account);
+        let (now, ttl) = (now_ms(), ttl.as_millis() as i64);
+        let seen = &self.inner.seen;
+        if seen.check_and_insert(marks.exact ^ salt, now, ttl) {
+            return Ok(true);
+        }
+        let Some(sketch) = marks.sketch else { return Ok(false) };
+        let (mut owners, mut n) = ([0u64; SKETCH_LEN], 0);
+        for v in sketch {
+            if let Some(owner) = seen.claim(v ^ salt ^ SKETCH_TAG, marks.exact, now, ttl) {
+                owners[n] = owner;
+                n += 1;
+            }
+        }
+        Ok(owned_by_one(&owners[..n]))
     }
 
     async fn webhook_update(&self, hook: &WebhookRecord) -> Result<bool, StoreError> {
@@ -641,6 +653,9 @@ fn closed() -> StoreError {
 }
 
 /// A 64-bit digest of an account id, to keep accounts' fingerprints apart.
+/// Folded into sketch values so that they never meet exact fingerprints.
+const SKETCH_TAG: u64 = 0x5EC7_C4A1_0000_0001;
+
 fn account_salt(account: &str) -> u64 {
     let d = ring::digest::digest(&ring::digest::SHA256, account.as_bytes());
     u64::from_le_bytes(d.as_ref()[..8].try_into().expect("eight bytes"))

@@ -15,6 +15,7 @@ use super::{
 use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
 use crate::metrics::StoreMetrics;
+use crate::scoring::fingerprint::Marks;
 use crate::tokens::{TokenHash, TokenRecord};
 
 /// The operations as the `op` label names them; `Op` indexes this list.
@@ -45,6 +46,7 @@ pub const OPS: &[&str] = &[
     "ping",
     "flush",
     "limits_sync",
+    "token_put_checked",
 ];
 
 pub struct Instrumented<S> {
@@ -112,6 +114,9 @@ impl<S: Store> Store for Instrumented<S> {
         self.timed(const { index("key_by_hash") }, self.inner.key_by_hash(hash))
             .await
     }
+    fn key_hint(&self, hash: &KeyHash) -> Option<KeyRecord> {
+        self.inner.key_hint(hash)
+    }
     async fn key_by_id(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
         self.timed(const { index("key_by_id") }, self.inner.key_by_id(id)).await
     }
@@ -136,6 +141,20 @@ impl<S: Store> Store for Instrumented<S> {
     async fn token_put(&self, hash: &TokenHash, token: &TokenRecord, ttl: Duration) -> Result<(), StoreError> {
         self.timed(const { index("token_put") }, self.inner.token_put(hash, token, ttl))
             .await
+    }
+    async fn token_put_checked(
+        &self,
+        hash: &TokenHash,
+        token: &TokenRecord,
+        replayed: &TokenRecord,
+        ttl: Duration,
+        fingerprint: Option<(Marks, Duration)>,
+    ) -> Result<bool, StoreError> {
+        self.timed(
+            const { index("token_put_checked") },
+            self.inner.token_put_checked(hash, token, replayed, ttl, fingerprint),
+        )
+        .await
     }
     async fn token_get(&self, account: &str, hash: &TokenHash) -> Result<Option<StoredToken>, StoreError> {
         self.timed(const { index("token_get") }, self.inner.token_get(account, hash))
@@ -181,7 +200,7 @@ impl<S: Store> Store for Instrumented<S> {
         )
         .await
     }
-    async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
+    async fn fingerprint_seen(&self, account: &str, fingerprint: Marks, ttl: Duration) -> Result<bool, StoreError> {
         self.timed(
             const { index("fingerprint_seen") },
             self.inner.fingerprint_seen(account, fingerprint, ttl),

@@ -17,6 +17,7 @@
 //! | `huma:{<acct>}:wh`           | hash   | webhook id → postcard `WebhookRecord`   | none          |
 //! | `huma:{<acct>}:ch:<id>`      | hash   | `r` postcard record, `a` attempts, `p`  | challenge ttl |
 //! | `huma:{<acct>}:fp:<hex>`     | string | `1`: a replay fingerprint was seen      | replay window |
+//! | `huma:{<acct>}:sk:<hex>`     | string | the fingerprint of the window that first had this sketch value | replay window |
 //! | `huma:{outbox}:due`          | zset   | `<evt id>:<wh id>` by due time (ms)     | none          |
 //! | `huma:{outbox}:e:<evt>:<wh>` | string | postcard `OutboxEntry` (holds the userId)| end of retries|
 //!
@@ -39,6 +40,12 @@
 //! without waiting for the timeout; after the cool-down one probe call
 //! finds out whether Redis is back.
 //!
+//! Every key record this process reads or writes is remembered
+//! (`key_hints.rs`) and offered as `Store::key_hint`: a metered call uses it
+//! to send the key read and the quota take in one round trip
+//! (`api::admit`), and compares the fresh record with it, so the hint never
+//! decides on its own and a revocation anywhere is seen at once.
+//!
 //! The limit counters of the other instances (`limits_sync`) live under
 //! `huma:lim:<family>:<hex counter key>:<window>` (a string, INCRBY of this
 //! instance's new hits, expiring two windows later). The counter key is a
@@ -54,9 +61,11 @@ use bb8_redis::{bb8, RedisConnectionManager};
 
 use super::breaker::{Admit, Breaker, State};
 use super::codec::{decode, encode, hex};
+use super::key_hints::KeyHints;
 use super::{Attempt, Consume, OutboxEntry, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
 use crate::challenges::{ChallengeRecord, MAX_ATTEMPTS};
 use crate::keys::{KeyHash, KeyRecord};
+use crate::scoring::fingerprint::{Marks, SKETCH_MATCH};
 use crate::tokens::{TokenHash, TokenRecord};
 
 /// How long `connect` keeps trying to reach Redis before the server gives up.
@@ -102,6 +111,43 @@ if ARGV[1] == '1' then
 end
 redis.call('HSET', KEYS[1], 'a', a - 1)
 return a - 1";
+/// Stores a new token (KEYS[1]) after a replay check: when KEYS[2] (a
+/// fingerprint) is given it is set for ARGV[4] ms unless present, and the
+/// token's record is ARGV[2] if it was present, ARGV[1] otherwise. Returns 1
+/// when the fingerprint was present. Both keys share the account's hash tag.
+const TOKEN_PUT_CHECKED_LUA: &str = r"
+local seen = 0
+if KEYS[2] then
+  seen = replay_seen(2, ARGV[4], ARGV[5], tonumber(ARGV[6]))
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'r', ARGV[1 + seen])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return seen";
+/// A window's replay marks, as a Lua function prepended to the scripts that
+/// check them: KEYS[first] is the exact fingerprint, the keys after it
+/// the sketch values; each new value is set to `owner` for `window_ms`,
+/// values already there keep theirs. 1 when the exact fingerprint was
+/// there or `need` sketch values belong to one earlier window.
+const REPLAY_SEEN_FN: &str = r"
+local function replay_seen(first, window_ms, owner, need)
+  if not redis.call('SET', KEYS[first], '1', 'NX', 'PX', window_ms) then return 1 end
+  local tally, seen = {}, 0
+  for i = first + 1, #KEYS do
+    local old = redis.call('GET', KEYS[i])
+    if old then
+      tally[old] = (tally[old] or 0) + 1
+      if tally[old] >= need then seen = 1 end
+    else
+      redis.call('SET', KEYS[i], owner, 'PX', window_ms)
+    end
+  end
+  return seen
+end
+";
+/// `fingerprint_seen` alone: KEYS = exact, sketch...; ARGV = window, owner, need.
+const FINGERPRINT_SEEN_LUA: &str = r"
+return replay_seen(1, ARGV[1], ARGV[2], tonumber(ARGV[3]))";
 /// Replaces a webhook only if it still exists: 1 replaced, 0 gone.
 const WEBHOOK_UPDATE_LUA: &str = r"
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -146,12 +192,15 @@ pub struct RedisStore {
     webhook_update: Lua,
     outbox_claim: Lua,
     outbox_reschedule: Lua,
+    token_put_checked: Lua,
+    fingerprint_seen: Lua,
+    hints: KeyHints,
 }
 
 /// A Lua script called by its SHA-1 (EVALSHA). The `script` feature of the
 /// redis crate is off in bb8-redis, so this is the few lines of it we need.
 struct Lua {
-    src: &'static str,
+    src: std::borrow::Cow<'static, str>,
     sha: String,
 }
 
@@ -223,6 +272,9 @@ impl RedisStore {
             webhook_update: Lua::new(WEBHOOK_UPDATE_LUA),
             outbox_claim: Lua::new(OUTBOX_CLAIM_LUA),
             outbox_reschedule: Lua::new(OUTBOX_RESCHEDULE_LUA),
+            token_put_checked: Lua::new(format!("{REPLAY_SEEN_FN}{TOKEN_PUT_CHECKED_LUA}")),
+            fingerprint_seen: Lua::new(format!("{REPLAY_SEEN_FN}{FINGERPRINT_SEEN_LUA}")),
+            hints: KeyHints::default(),
         };
         // At start Redis may itself be starting (a compose file, a reboot),
         // or the machine busy: keep asking for a second before giving up (a
@@ -308,7 +360,8 @@ impl Drop for ProbeGuard<'_> {
 }
 
 impl Lua {
-    fn new(src: &'static str) -> Lua {
+    fn new(src: impl Into<std::borrow::Cow<'static, str>>) -> Lua {
+        let src = src.into();
         let sha = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, src.as_bytes());
         Lua {
             src,
@@ -339,7 +392,7 @@ impl Lua {
         match cmd.query_async(c).await {
             Err(e) if e.code() == Some("NOSCRIPT") => {
                 let mut cmd = redis::cmd("EVAL");
-                args(cmd.arg(self.src).arg(keys.len()).arg(keys));
+                args(cmd.arg(&*self.src).arg(keys.len()).arg(keys));
                 cmd.query_async(c).await
             }
             other => other,
@@ -367,14 +420,22 @@ impl Store for RedisStore {
                 .exec_async(&mut c)
                 .await
         })
-        .await
+        .await?;
+        self.hints.saw(&key.hash, Some(key));
+        Ok(())
     }
 
     async fn key_by_hash(&self, hash: &KeyHash) -> Result<Option<KeyRecord>, StoreError> {
         let bytes: Option<Vec<u8>> = self
             .run(|mut c| async move { redis::cmd("GET").arg(key_name(hash)).query_async(&mut c).await })
             .await?;
-        bytes.map(|b| decode(&b)).transpose()
+        let key = bytes.map(|b| decode(&b)).transpose()?;
+        self.hints.saw(hash, key.as_ref());
+        Ok(key)
+    }
+
+    fn key_hint(&self, hash: &KeyHash) -> Option<KeyRecord> {
+        self.hints.get(hash)
     }
 
     async fn key_by_id(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
@@ -468,6 +529,48 @@ impl Store for RedisStore {
         let mut pipe = redis::pipe();
         pipe.atomic().del(&name).hset(&name, "r", record).pexpire(&name, ms);
         self.run(|mut c| async move { pipe.exec_async(&mut c).await }).await
+    }
+
+    async fn token_put_checked(
+        &self,
+        hash: &TokenHash,
+        token: &TokenRecord,
+        replayed: &TokenRecord,
+        ttl: Duration,
+        fingerprint: Option<(Marks, Duration)>,
+    ) -> Result<bool, StoreError> {
+        let name = token_name(&token.account, hash);
+        let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
+        let fp = fingerprint.map(|(marks, window)| {
+            let window_ms = window.as_millis().clamp(1, i64::MAX as u128) as i64;
+            (marks_names(&token.account, &marks), window_ms, marks.exact)
+        });
+        let record = encode(token)?;
+        // Without a fingerprint the second record is never chosen: send nothing for it.
+        let if_replayed = match fp {
+            Some(_) => encode(replayed)?,
+            None => Vec::new(),
+        };
+        let seen: i64 = self
+            .run(|mut c| async move {
+                let mut keys: Vec<&str> = vec![&name];
+                if let Some((names, _, _)) = &fp {
+                    keys.extend(names.iter().map(String::as_str));
+                }
+                let (window_ms, owner) = fp.as_ref().map_or((0, 0), |(_, w, o)| (*w, *o));
+                self.token_put_checked
+                    .call_keys(&mut c, &keys, |cmd| {
+                        cmd.arg(&record)
+                            .arg(&if_replayed)
+                            .arg(ms)
+                            .arg(window_ms)
+                            .arg(format!("{owner:016x}"))
+                            .arg(SKETCH_MATCH)
+                    })
+                    .await
+            })
+            .await?;
+        Ok(seen == 1)
     }
 
     async fn token_get(&self, account: &str, hash: &TokenHash) -> Result<Option<StoredToken>, StoreError> {
@@ -600,22 +703,20 @@ impl Store for RedisStore {
         })
     }
 
-    async fn fingerprint_seen(&self, account: &str, fingerprint: u64, ttl: Duration) -> Result<bool, StoreError> {
-        let name = format!("huma:{{{account}}}:fp:{fingerprint:016x}");
+    async fn fingerprint_seen(&self, account: &str, marks: Marks, ttl: Duration) -> Result<bool, StoreError> {
+        let names = marks_names(account, &marks);
         let ms = ttl.as_millis().clamp(1, i64::MAX as u128) as i64;
-        let set: Option<String> = self
+        let seen: i64 = self
             .run(|mut c| async move {
-                redis::cmd("SET")
-                    .arg(&name)
-                    .arg(1)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(ms)
-                    .query_async(&mut c)
+                let keys: Vec<&str> = names.iter().map(String::as_str).collect();
+                self.fingerprint_seen
+                    .call_keys(&mut c, &keys, |cmd| {
+                        cmd.arg(ms).arg(format!("{:016x}", marks.exact)).arg(SKETCH_MATCH)
+                    })
                     .await
             })
             .await?;
-        Ok(set.is_none())
+        Ok(seen == 1)
     }
 
     async fn webhook_update(&self, hook: &WebhookRecord) -> Result<bool, StoreError> {
@@ -756,6 +857,19 @@ fn challenge_name(account: &str, id: &str) -> String {
 
 fn token_name(account: &str, hash: &TokenHash) -> String {
     format!("huma:{{{account}}}:tok:{}", hex(hash))
+}
+
+fn fingerprint_name(account: &str, fingerprint: u64) -> String {
+    format!("huma:{{{account}}}:fp:{fingerprint:016x}")
+}
+
+/// The exact fingerprint's key, then one per sketch value (same slot).
+fn marks_names(account: &str, marks: &Marks) -> Vec<String> {
+    let mut names = vec![fingerprint_name(account, marks.exact)];
+    for v in marks.sketch.iter().flatten() {
+        names.push(format!("huma:{{{account}}}:sk:{v:016x}"));
+    }
+    names
 }
 
 fn quota_name(account: &str, month: &str) -> String {

@@ -88,6 +88,8 @@ test('Playwright on /demo is flagged as automation, and the snippet sends valid 
     assert.equal(features.env.webdriver, true, 'navigator.webdriver is seen');
     assert.ok(features.m.length / 3 >= 10, 'pointer moves were recorded');
     assert.equal(features.c.length / 5, 3, 'three clicks: email, password, submit');
+    // Playwright presses with `force` 0.5, as Chromium gives real mice.
+    assert.ok(features.c.every((v, i) => i % 5 !== 4 || (v & 8) === 0), 'no zero-pressure press (flags bit 3)');
     assert.equal(features.k.length / 3, 'ada@example.com'.length + 'correct horse'.length, 'one row per key');
     assert.ok(features.k.every((v, i) => i % 3 !== 2 || v === 0), 'all typed keys are printable (class 0)');
     for (let i = 3; i < features.m.length; i += 3) {

@@ -48,6 +48,48 @@ test('each framework on /demo is caught', { timeout: 90_000, concurrency: true }
   })));
 });
 
+// Puppeteer with navigator.webdriver hidden, a normal user agent and
+// humanised input leaves nothing in the page (no webdriver, no cdp, no
+// untrusted event): only its presses, sent through CDP without `force`,
+// arrive with pressure 0 (click flags bit 3). That alone must catch it, and
+// the same window without the bit must not be an agent.
+test('stealth humanised Puppeteer is caught by zero-pressure presses alone', { timeout: 60_000 }, async () => {
+  const key = process.env.HUMA_DEV_KEY;
+  assert.ok(key, 'HUMA_DEV_KEY is set');
+  const d = await launch('puppeteer', { stealth: true });
+  try {
+    const { sessionData, verdict } = await session(d, BASE, 'humanised', 7);
+    checkSignals(sessionData);
+    const flags = sessionData.c.filter((_, i) => i % 5 === 4);
+    console.log(`puppeteer stealth: flags [${flags}], verdict ${JSON.stringify(verdict)}`);
+    assert.deepEqual(
+      [sessionData.env.webdriver, sessionData.env.cdp, sessionData.env.headless_ua, sessionData.n.u],
+      [false, false, false, 0],
+      'no other automation evidence in the page',
+    );
+    assert.ok(flags.length >= 2 && flags.every((f) => (f & 9) === 9 && (f & 4) === 0), 'trusted, off-centre, zero pressure');
+    assert.ok(caught(verdict) && verdict.agent.signals.includes('synthetic_events'), JSON.stringify(verdict));
+
+    const verify = async (sd) => {
+      const res = await fetch(`${BASE}/api/v1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ userId: `pressure-${Math.random()}`, sessionData: sd }),
+      });
+      assert.equal(res.status, 200);
+      return res.json();
+    };
+    const flagged = await verify(sessionData);
+    assert.ok(flagged.human === false && flagged.agent.is_agent, JSON.stringify(flagged));
+    const cleared = { ...sessionData, c: sessionData.c.map((v, i) => (i % 5 === 4 ? v & ~8 : v)) };
+    const plain = await verify(cleared);
+    console.log(`without bit 3: ${JSON.stringify(plain)}`);
+    assert.ok(!plain.agent.is_agent && !plain.agent.signals.includes('synthetic_events'), JSON.stringify(plain));
+  } finally {
+    await d.close();
+  }
+});
+
 test('plain headless Chromium without automation: no webdriver, no cdp', { timeout: 30_000 }, async () => {
   // The page dispatches untrusted events of its own (as many sites do) and
   // prints what the snippet would send. The snippet is inlined: a data: page

@@ -101,6 +101,29 @@ test('snippet mechanics with a controlled clock', { timeout: 90_000 }, async () 
     assert.deepEqual([clicks.c[0], clicks.c[3], clicks.c[4]], [100, 80, 4], 'centred, primary, untrusted');
     assert.deepEqual([clicks.c[5], clicks.c[8], clicks.c[9]], [280, 120, 2], 'off-centre, secondary, untrusted');
     await page.close();
+
+    // Bit 3: a mouse press with a button down and pressure exactly 0; never
+    // for pens (which may touch down at 0), touches, or a press at 0.5.
+    page = await fakeClockPage(context);
+    const pressure = await page.evaluate(() => {
+      const el = document.querySelector('#email');
+      const press = (pointerType, buttons, pressure, pointerId) => {
+        const init = { clientX: 20, clientY: 12, pointerType, buttons, pressure, pointerId, bubbles: true };
+        window.__t += 100;
+        el.dispatchEvent(new PointerEvent('pointerdown', init));
+        window.__t += 90;
+        el.dispatchEvent(new PointerEvent('pointerup', { ...init, buttons: 0, pressure: 0 }));
+      };
+      press('mouse', 1, 0, 1);
+      press('mouse', 1, 0.5, 1);
+      press('mouse', 0, 0, 1);
+      press('pen', 1, 0, 2);
+      press('touch', 1, 0, 3);
+      return window.Huma.debug().features;
+    });
+    checkSignals(pressure);
+    assert.deepEqual(pressure.c.filter((_, i) => i % 5 === 4).map((f) => f & 8), [8, 0, 0, 0, 0], 'only the zero-pressure mouse press');
+    await page.close();
   });
 });
 

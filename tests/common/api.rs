@@ -225,7 +225,6 @@ pub async fn consume_race(apis: &[std::sync::Arc<Api>], key: &str, token: &str) 
 pub fn human_signals() -> Value {
     static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let mut m = Vec::new();
-    let (mut x, mut y) = (200.0f64, 300.0f64);
     let mut t = 0.0f64;
     let mut seed: u64 = 12345
         ^ CALLS
@@ -237,6 +236,8 @@ pub fn human_signals() -> Value {
         seed ^= seed << 17;
         (seed % 1000) as f64 / 1000.0
     };
+    // People start where their pointer happens to be.
+    let (mut x, mut y) = (100.0 + 400.0 * rnd(), 150.0 + 300.0 * rnd());
     for i in 0..120 {
         let phase = (i % 40) as f64 / 40.0;
         // Bell-shaped speed within each 40-sample stroke.

@@ -151,6 +151,13 @@ export function createCollector(w: any, d: any): Collector {
       var r = el.getBoundingClientRect();
       if (Math.abs(e.clientX - (r.left + r.width / 2)) <= 1 && Math.abs(e.clientY - (r.top + r.height / 2)) <= 1) flags |= 4;
     }
+    // Bit 3: a mouse press with no pressure. Pointer Events requires 0.5
+    // for a pressed button on hardware without pressure, and Chromium gives
+    // it for real mice, touchpads and OS-injected input; a CDP client's
+    // Input.dispatchMouseEvent without `force` (Puppeteer, ChromeDriver)
+    // gives 0. Pens may touch down at 0 and touches are not mice, so only
+    // `mouse` counts; the server decides what it means (docs/model-card.md).
+    if (e.pointerType === 'mouse' && e.buttons && e.pressure === 0) flags |= 8;
     if (push('c', [rel(), int(e.clientX), int(e.clientY), 0, flags])) ptrDown[e.pointerId || 0] = [win.c.length - 2, now()];
   }
 

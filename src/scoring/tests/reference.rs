@@ -8,6 +8,9 @@ use crate::scoring::features::*;
 use crate::signals::{Signals, C_STRIDE, F_STRIDE, K_STRIDE, M_STRIDE, S_STRIDE, T_STRIDE};
 
 const COORD_MAX: f64 = 1.0e6;
+const CLICK_TRUSTED: u32 = 1;
+const CLICK_CENTRED: u32 = 4;
+const CLICK_ZERO_PRESSURE: u32 = 8;
 
 /// The features of one window, computed the reference way.
 pub fn extract(s: &Signals) -> Features {
@@ -25,7 +28,10 @@ pub fn extract(s: &Signals) -> Features {
         + s.t.len() / T_STRIDE;
     let counted = n.m as u64 + n.c as u64 + n.k as u64 + n.s as u64 + n.t as u64;
     let events = counted.max(rows as u64).max(1) as f64;
-    let untrusted_clicks = s.c.chunks_exact(C_STRIDE).filter(|c| flags(c[4]) & 1 == 0).count() as u64;
+    let untrusted_clicks =
+        s.c.chunks_exact(C_STRIDE)
+            .filter(|c| flags(c[4]) & CLICK_TRUSTED == 0)
+            .count() as u64;
     let untrusted = (n.u as u64).max(untrusted_clicks) as f64;
     f.untrusted_share = (untrusted / events).min(1.0) as f32;
     // Only Chromium reports coalesced events; elsewhere `mc` is always 0.
@@ -35,6 +41,13 @@ pub fn extract(s: &Signals) -> Features {
     } else {
         -1.0
     };
+    // Zero pressure means injected input only where the platform path is
+    // known to give 0.5 for every real mouse press: Chromium without touch
+    // points. Android's TalkBack, old Safari and Firefox's macOS tap-to-click
+    // press at 0 too (docs/model-card.md).
+    if s.env.chrome_obj != Some(true) || s.env.touch_points != Some(0) {
+        f.zero_pressure_clicks = 0.0;
+    }
     f.webdriver = flag(s.env.webdriver);
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
@@ -223,7 +236,7 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
 /// finds the last pointer sample before each click.
 fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
     let (mut n, mut teleports, mut instant, mut centered) = (0u32, 0u32, 0u32, 0u32);
-    let (mut approaches, mut corrections) = (0u32, 0u32);
+    let (mut approaches, mut corrections, mut zero_pressure) = (0u32, 0u32, 0u32);
     let mut hold = Stats::default();
     let mut j = 0;
     let rows = m.len() / M_STRIDE;
@@ -268,7 +281,9 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
             }
         }
         instant += (h < 10.0) as u32;
-        centered += (bits & 4 != 0) as u32;
+        centered += (bits & CLICK_CENTRED != 0) as u32;
+        let pressed = bits & (CLICK_TRUSTED | CLICK_CENTRED | CLICK_ZERO_PRESSURE);
+        zero_pressure += (pressed == CLICK_TRUSTED | CLICK_ZERO_PRESSURE && h >= PRESS_MIN_MS) as u32;
         hold.push(h.clamp(0.0, 2000.0));
     }
     f.clicks = n as f32;
@@ -276,6 +291,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
     f.instant_click_share = ratio(instant as f64, n as f64);
     f.centered_click_share = ratio(centered as f64, n as f64);
     f.click_hold_mean = hold.mean() as f32;
+    f.zero_pressure_clicks = zero_pressure as f32;
     f.click_corrections = if approaches > 0 {
         ratio(corrections as f64, approaches as f64)
     } else {

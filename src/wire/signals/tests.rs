@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::signals::{M_CAP, M_STRIDE};
+use crate::signals::{Array, M_CAP, M_STRIDE};
 
 /// Decodes `input` and compares the outcome with `expected`: `None` for
 /// success, or the field the error must name.
@@ -52,7 +52,11 @@ fn table() {
         (r#"{"v":1,"dur":10,"m":"0,1,2"}"#, Some("sessionData.m")),
         (r#"{"v":1,"dur":10,"k":[5,1,0,4,1,0]}"#, Some("sessionData.k[3]")),
         (r#"{"v":1,"dur":10,"s":[-1,1,0]}"#, Some("sessionData.s[0]")),
-        (r#"{"v":1,"dur":10,"c":[0,1,2,3,1e999]}"#, Some("sessionData")),
+        (r#"{"v":1,"dur":10,"c":[0,1,2,3,1e999]}"#, Some("sessionData.c[4]")),
+        (r#"{"v":1,"dur":10,"m":[0,1,2,]}"#, Some("sessionData")),
+        (r#"{"v":1,"dur":10,"m":[0,01,2]}"#, Some("sessionData")),
+        (r#"{"v":1,"dur":10,"env":{"dpr":tru}}"#, Some("sessionData")),
+        (r#"{"v":1,"dur":10,"n":{"m":1e2}}"#, ok),
         (r#"{"dur":10}"#, Some("sessionData.v")),
         (r#"{"v":2,"dur":10}"#, Some("sessionData.v")),
         (r#"{"v":"1","dur":10}"#, Some("sessionData.v")),
@@ -128,12 +132,6 @@ fn cap_stops_reading_and_bounds_memory() {
     assert_eq!(e.field, "sessionData.m", "{}", e.message);
 }
 
-#[test]
-fn raw_value_entry_point() {
-    let raw: Box<RawValue> = serde_json::from_str(r#"{"v":1,"dur":3,"m":[0,1,1]}"#).unwrap();
-    assert_eq!(decode_signals(&raw).unwrap().m, vec![0.0, 1.0, 1.0]);
-}
-
 /// JSON-shaped values biased towards signals: the right keys, numbers,
 /// nested arrays and objects, and wrong types.
 fn json_value() -> impl Strategy<Value = String> {
@@ -193,7 +191,75 @@ fn assert_outcome(input: &str) {
     }
 }
 
+/// The hand-written reader against serde_json on the same text: whatever
+/// serde_json refuses as JSON is refused, and whatever is decoded holds
+/// the numbers serde_json reads (to its rounding: without the
+/// `float_roundtrip` feature it may be one unit in the last place off).
+fn agrees_with_serde_json(input: &str) {
+    let ours = decode_signals_str(input);
+    let theirs = serde_json::from_str::<serde_json::Value>(input);
+    match (&ours, &theirs) {
+        (Ok(s), Ok(v)) => {
+            for a in Array::ALL {
+                let got = s.array(a);
+                let want: Vec<f64> = match v.get(a.name()) {
+                    Some(serde_json::Value::Array(xs)) => xs.iter().map(|x| x.as_f64().unwrap()).collect(),
+                    _ => Vec::new(),
+                };
+                assert_eq!(got.len(), want.len(), "{input}");
+                for (g, w) in got.iter().zip(&want) {
+                    assert!((g - w).abs() <= w.abs() * 1e-15, "{input}: {g} vs {w}");
+                }
+            }
+            assert_eq!(v["dur"].as_f64().unwrap(), s.dur, "{input}");
+        }
+        (Ok(_), Err(e)) => panic!("{input}: serde_json refuses it ({e}), we accepted it"),
+        _ => {}
+    }
+}
+
 proptest! {
+    #[test]
+    fn same_reading_as_serde_json(json in json_value()) {
+        agrees_with_serde_json(&json);
+    }
+
+    #[test]
+    fn same_reading_as_serde_json_on_signals(json in signals_like()) {
+        agrees_with_serde_json(&json);
+    }
+
+    #[test]
+    fn same_reading_as_serde_json_on_fractions(
+        xs in prop::collection::vec(-1e6f64..1e6, 0..60),
+        digits in 0usize..18,
+        ws in prop_oneof![Just(""), Just(" "), Just("\n\t ")],
+    ) {
+        // Rows of `m` (t, x, y) with times in order, so the window is valid
+        // and every number is compared.
+        let mut xs = xs;
+        xs.truncate(xs.len() / 3 * 3);
+        let mut times: Vec<f64> = xs.iter().step_by(3).map(|x| x.abs()).collect();
+        times.sort_by(f64::total_cmp);
+        for (row, t) in xs.chunks_exact_mut(3).zip(times) {
+            row[0] = t;
+        }
+        let xs: Vec<String> = xs.iter().map(|x| format!("{:.*}", digits, x)).collect();
+        let json = format!(r#"{{"v":1,"dur":1e9,"m":[{}]}}"#, xs.join(&format!(",{ws}")));
+        assert!(decode_signals_str(&json).is_ok(), "{json}");
+        agrees_with_serde_json(&json);
+    }
+
+    #[test]
+    fn broken_text_is_refused_like_serde_json(json in signals_like(), at in any::<prop::sample::Index>(), b in any::<u8>()) {
+        let mut bytes = json.into_bytes();
+        let i = at.index(bytes.len());
+        bytes[i] = b;
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            agrees_with_serde_json(text);
+        }
+    }
+
     #[test]
     fn any_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         assert_outcome(&String::from_utf8_lossy(&bytes));
