@@ -14,7 +14,7 @@ secs=${1:-10}
 osecs=${2:-8}
 conns=${CONNS:-64}
 rounds=${ROUNDS:-2}
-target=${CARGO_TARGET_DIR:-target}
+target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
 cargo build --release --quiet --bin huma
 (cd perf/bare && CARGO_TARGET_DIR="$target/perf-bare" cargo build --release --quiet --locked)

@@ -53,9 +53,9 @@ pub const MIN_SHINGLES: usize = 24;
 /// Cell and slot sizes of the shingles: coarse against ±1–2 px and a few
 /// ms of noise, fine against two people following the same path at the
 /// same pace.
-const CELL_PX: f64 = 12.0;
-const SLOT_MS: f64 = 50.0;
-const HOLD_MS: f64 = 16.0;
+const CELL_PX: i64 = 12;
+const SLOT_MS: i64 = 50;
+const HOLD_MS: i64 = 16;
 
 /// What the store keeps of a window to know it again: the exact hash
 /// (also the window's name as the owner of its sketch values) and, for a
@@ -90,62 +90,67 @@ pub fn owned_by_one(owners: &[u64]) -> bool {
 /// `None` when it has fewer than [`MIN_SHINGLES`] shingles.
 pub fn sketch(s: &Signals) -> Option<[u64; SKETCH_LEN]> {
     let mut keep = Bottom::default();
-    let cell = |x: f64| (x / CELL_PX).floor() as i64 as u64;
-    let slot = |t: f64, t0: f64| ((t - t0) / SLOT_MS).floor() as i64 as u64;
+    // Bins by integer division (times and pixels are whole numbers on the
+    // wire; `floor` would be a libm call on baseline x86-64).
+    let cell = |x: f64| (x as i64).div_euclid(CELL_PX) as u64;
+    let slot = |t: f64, t0: f64| ((t - t0) as i64).div_euclid(SLOT_MS) as u64;
+    let hold = |x: f64| (x as i64).div_euclid(HOLD_MS) as u64;
     let first = |xs: &[f64]| xs.first().copied().unwrap_or(0.0);
     let (t0, m) = (first(&s.m), &s.m);
     for (a, b) in m.chunks_exact(3).zip(m.chunks_exact(3).skip(1)) {
-        keep.push(hash(&[
-            1,
+        let v = [
             slot(a[0], t0),
             cell(a[1]),
             cell(a[2]),
             slot(b[0], t0),
             cell(b[1]),
             cell(b[2]),
-        ]));
+        ];
+        keep.push(shingle(1, v));
     }
     let (t0, k) = (first(&s.k), &s.k);
     for (a, b) in k.chunks_exact(3).zip(k.chunks_exact(3).skip(1)) {
-        let hold = |x: f64| (x / HOLD_MS).floor() as i64 as u64;
-        keep.push(hash(&[
-            2,
-            slot(a[0], t0),
-            hold(a[1]),
-            a[2] as u64,
-            slot(b[0], t0),
-            hold(b[1]),
-        ]));
+        let v = [slot(a[0], t0), hold(a[1]), a[2] as u64, slot(b[0], t0), hold(b[1]), 0];
+        keep.push(shingle(2, v));
     }
     // Clicks in pairs: one click on a popular button at a round time is
     // something two people can share.
     let (t0, c) = (first(&s.c), &s.c);
     for (a, b) in c.chunks_exact(5).zip(c.chunks_exact(5).skip(1)) {
-        keep.push(hash(&[
-            3,
+        let v = [
             slot(a[0], t0),
             cell(a[1]),
             cell(a[2]),
             slot(b[0], t0),
             cell(b[1]),
             cell(b[2]),
-        ]));
+        ];
+        keep.push(shingle(3, v));
     }
     // Scrolls are left out: wheel notches of one size at a steady pace
     // are the same for everybody, so they would match across people.
     let (t0, t) = (first(&s.t), &s.t);
     for (a, b) in t.chunks_exact(4).zip(t.chunks_exact(4).skip(1)) {
-        keep.push(hash(&[
-            5,
+        let v = [
             slot(a[0], t0),
             cell(a[1]),
             cell(a[2]),
             cell(b[1]),
             cell(b[2]),
             a[3] as u64,
-        ]));
+        ];
+        keep.push(shingle(5, v));
     }
     (keep.seen >= MIN_SHINGLES && keep.len == SKETCH_LEN).then_some(keep.values)
+}
+
+/// One shingle's hash: six bins of 16 bits each (wider ones wrap, which
+/// only makes collisions likelier by a hair) and a tag, in two mixes.
+fn shingle(tag: u64, v: [u64; 6]) -> u64 {
+    const M: u64 = 0xFFFF;
+    let w1 = (v[0] & M) | (v[1] & M) << 16 | (v[2] & M) << 32 | (v[3] & M) << 48;
+    let w2 = (v[4] & M) | (v[5] & M) << 16 | tag << 32;
+    mix(mix(0x9E37_79B9_7F4A_7C15 ^ w1) ^ w2)
 }
 
 /// The smallest distinct values pushed, in a fixed array.
@@ -180,10 +185,6 @@ impl Bottom {
         self.values[at] = v;
         self.len = (self.len + 1).min(SKETCH_LEN);
     }
-}
-
-fn hash(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x9E37_79B9_7F4A_7C15u64, |h, p| mix(h ^ p))
 }
 
 /// splitmix64's finaliser: a fast, well-mixed 64-bit hash step.
