@@ -450,7 +450,10 @@ impl<'a> Reader<'a> {
         }
         loop {
             // Most numbers are short decimals straight followed by ',' or
-            // ']': read those without the general path's checks.
+            // ']': read those without the general path's checks (after any
+            // whitespace: `JSON.stringify` sends none, Python's `json` a
+            // space after each comma).
+            self.ws();
             if let Some((x, end)) = self.short_decimal() {
                 if out.len() == max {
                     return Err(NumbersError::TooLong);
