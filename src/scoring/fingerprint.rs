@@ -95,42 +95,28 @@ pub fn sketch(s: &Signals) -> Option<[u64; SKETCH_LEN]> {
     let cell = |x: f64| (x as i64).div_euclid(CELL_PX) as u64;
     let slot = |t: f64, t0: f64| ((t - t0) as i64).div_euclid(SLOT_MS) as u64;
     let hold = |x: f64| (x as i64).div_euclid(HOLD_MS) as u64;
-    let first = |xs: &[f64]| xs.first().copied().unwrap_or(0.0);
-    let (t0, m) = (first(&s.m), &s.m);
-    for (a, b) in m.chunks_exact(3).zip(m.chunks_exact(3).skip(1)) {
-        let v = [
+    // A step between two positioned rows (`t, x, y, …`).
+    let step = |a: &[f64], b: &[f64], t0: f64| {
+        [
             slot(a[0], t0),
             cell(a[1]),
             cell(a[2]),
             slot(b[0], t0),
             cell(b[1]),
             cell(b[2]),
-        ];
-        keep.push(shingle(1, v));
-    }
-    let (t0, k) = (first(&s.k), &s.k);
-    for (a, b) in k.chunks_exact(3).zip(k.chunks_exact(3).skip(1)) {
+        ]
+    };
+    pairs(&s.m, 3, |a, b, t0| keep.push(shingle(1, step(a, b, t0))));
+    pairs(&s.k, 3, |a, b, t0| {
         let v = [slot(a[0], t0), hold(a[1]), a[2] as u64, slot(b[0], t0), hold(b[1]), 0];
         keep.push(shingle(2, v));
-    }
+    });
     // Clicks in pairs: one click on a popular button at a round time is
     // something two people can share.
-    let (t0, c) = (first(&s.c), &s.c);
-    for (a, b) in c.chunks_exact(5).zip(c.chunks_exact(5).skip(1)) {
-        let v = [
-            slot(a[0], t0),
-            cell(a[1]),
-            cell(a[2]),
-            slot(b[0], t0),
-            cell(b[1]),
-            cell(b[2]),
-        ];
-        keep.push(shingle(3, v));
-    }
+    pairs(&s.c, 5, |a, b, t0| keep.push(shingle(3, step(a, b, t0))));
     // Scrolls are left out: wheel notches of one size at a steady pace
     // are the same for everybody, so they would match across people.
-    let (t0, t) = (first(&s.t), &s.t);
-    for (a, b) in t.chunks_exact(4).zip(t.chunks_exact(4).skip(1)) {
+    pairs(&s.t, 4, |a, b, t0| {
         let v = [
             slot(a[0], t0),
             cell(a[1]),
@@ -140,8 +126,17 @@ pub fn sketch(s: &Signals) -> Option<[u64; SKETCH_LEN]> {
             a[3] as u64,
         ];
         keep.push(shingle(5, v));
-    }
+    });
     (keep.seen >= MIN_SHINGLES && keep.len == SKETCH_LEN).then_some(keep.values)
+}
+
+/// Calls `f` with each two consecutive rows of an array and the array's
+/// first time.
+fn pairs(xs: &[f64], stride: usize, mut f: impl FnMut(&[f64], &[f64], f64)) {
+    let t0 = xs.first().copied().unwrap_or(0.0);
+    for (a, b) in xs.chunks_exact(stride).zip(xs.chunks_exact(stride).skip(1)) {
+        f(a, b, t0);
+    }
 }
 
 /// One shingle's hash: six bins of 16 bits each (wider ones wrap, which
