@@ -13,7 +13,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use common::api::{consume_race, human_signals, Api, Env};
-use common::huma::{cli, Backend, Huma, ADMIN_TOKEN};
+use common::huma::{cli, Backend, Huma};
 
 both_backends!(state_survives_a_restart, sigterm_drains_and_exits_zero);
 
@@ -34,16 +34,7 @@ async fn state_survives_a_restart(env: Env) {
         .await;
     assert_eq!(a.json["valid"], true);
     let revoked = api.create_key(json!({"plan": "pro"})).await;
-    let del = api
-        .request(
-            Method::DELETE,
-            &format!("/admin/v1/keys/{}", revoked["id"].as_str().unwrap()),
-            Some(ADMIN_TOKEN),
-            None,
-            &[],
-        )
-        .await;
-    assert_eq!(del.status, 204);
+    api.revoke_key(revoked["id"].as_str().unwrap()).await;
     assert!(api.huma.terminate().success(), "SIGTERM exits 0");
 
     let api = env.start(&[]);
@@ -163,16 +154,7 @@ async fn two_processes_on_one_redis_behave_as_one() {
     let wins = consume_race(&[a.clone(), b.clone()], &key2, &token).await;
     assert_eq!(wins, 1);
     // A revoke on one instance is refused at once on the other.
-    let del = a
-        .request(
-            Method::DELETE,
-            &format!("/admin/v1/keys/{}", k["id"].as_str().unwrap()),
-            Some(ADMIN_TOKEN),
-            None,
-            &[],
-        )
-        .await;
-    assert_eq!(del.status, 204);
+    a.revoke_key(k["id"].as_str().unwrap()).await;
     b.verify(&key, json!({"userId": "late"}))
         .await
         .assert_error(401, "INVALID_API_KEY");

@@ -52,6 +52,22 @@ const POW10: [f64; 23] = [
     1e21, 1e22,
 ];
 
+/// The run of ASCII digits at `b[i..]` appended to `mant` (wrapping past
+/// 19 digits, where the caller takes the slow path): where it ends, and
+/// the new mantissa.
+#[inline(always)]
+fn decimal_digits(b: &[u8], mut i: usize, mut mant: u64) -> (usize, u64) {
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        mant = mant.wrapping_mul(10).wrapping_add(d as u64);
+        i += 1;
+    }
+    (i, mant)
+}
+
 /// Powers of ten for combining the integer and fraction digits.
 const POW10_INT: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
@@ -184,19 +200,9 @@ impl<'a> Reader<'a> {
     pub fn number(&mut self) -> Result<f64, Syntax> {
         let b = self.b;
         let start = self.i;
-        let mut i = start;
-        let neg = b.get(i) == Some(&b'-');
-        i += neg as usize;
-        let int_start = i;
-        let mut mant: u64 = 0;
-        while let Some(&c) = b.get(i) {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            mant = mant.wrapping_mul(10).wrapping_add(d as u64);
-            i += 1;
-        }
+        let neg = b.get(start) == Some(&b'-');
+        let int_start = start + neg as usize;
+        let (mut i, mut mant) = decimal_digits(b, int_start, 0);
         let mut digits = i - int_start;
         if digits == 0 {
             self.i = i;
@@ -210,14 +216,7 @@ impl<'a> Reader<'a> {
         if b.get(i) == Some(&b'.') {
             i += 1;
             let frac_start = i;
-            while let Some(&c) = b.get(i) {
-                let d = c.wrapping_sub(b'0');
-                if d > 9 {
-                    break;
-                }
-                mant = mant.wrapping_mul(10).wrapping_add(d as u64);
-                i += 1;
-            }
+            (i, mant) = decimal_digits(b, i, mant);
             if i == frac_start {
                 self.i = i;
                 return Err(self.err("expected a digit after '.'"));
@@ -455,14 +454,7 @@ impl<'a> Reader<'a> {
             // space after each comma).
             self.ws();
             if let Some((x, end)) = self.short_decimal() {
-                if out.len() == max {
-                    return Err(NumbersError::TooLong);
-                }
-                if out.len() == out.capacity() {
-                    let want = if out.is_empty() { reserve } else { out.len() * 2 }.clamp(1, max);
-                    out.reserve_exact(want - out.len());
-                }
-                out.push(x);
+                push_capped(out, x, max, reserve)?;
                 self.i = end + 1;
                 if self.b[end] == b']' {
                     return Ok(());
@@ -475,14 +467,7 @@ impl<'a> Reader<'a> {
                 _ => return Err(NumbersError::NotANumber(out.len())),
             }
             let x = self.number()?;
-            if out.len() == max {
-                return Err(NumbersError::TooLong);
-            }
-            if out.len() == out.capacity() {
-                let want = if out.is_empty() { reserve } else { out.len() * 2 }.clamp(1, max);
-                out.reserve_exact(want - out.len());
-            }
-            out.push(x);
+            push_capped(out, x, max, reserve)?;
             // The common separators without a call: "," or "]" straight
             // after the number.
             match self.b.get(self.i) {
@@ -569,6 +554,21 @@ impl<'a> Reader<'a> {
             Kind::Invalid => Err(self.err("expected a value")),
         }
     }
+}
+
+/// Appends `x` unless `out` already holds `max`; on the first number makes
+/// room for `reserve` (never past `max`), so the array does not grow again.
+#[inline(always)]
+fn push_capped(out: &mut Vec<f64>, x: f64, max: usize, reserve: usize) -> Result<(), NumbersError> {
+    if out.len() == max {
+        return Err(NumbersError::TooLong);
+    }
+    if out.len() == out.capacity() {
+        let want = if out.is_empty() { reserve } else { out.len() * 2 }.clamp(1, max);
+        out.reserve_exact(want - out.len());
+    }
+    out.push(x);
+    Ok(())
 }
 
 /// Why [`Reader::numbers`] stopped.

@@ -140,6 +140,20 @@ impl Api {
         a.json
     }
 
+    /// Revokes a key through the operator API and checks the 204.
+    pub async fn revoke_key(&self, id: &str) {
+        let del = self
+            .request(
+                Method::DELETE,
+                &format!("/admin/v1/keys/{id}"),
+                Some(ADMIN_TOKEN),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(del.status, StatusCode::NO_CONTENT, "{del:?}");
+    }
+
     /// A fresh live key of `plan`; returns (key, id).
     pub async fn live_key(&self, plan: &str) -> (String, String) {
         let k = self.create_key(json!({"plan": plan, "name": "test"})).await;
