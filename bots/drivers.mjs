@@ -26,6 +26,8 @@ const FLAGS = [
 
 // What a "stealth" bot adds: no AutomationControlled blink feature (so
 // navigator.webdriver is false), and a user agent without "HeadlessChrome".
+// `hideWebdriver` also redefines navigator.webdriver from an init script,
+// as stealth kits do (redundant with the flag, and visible to the page).
 const STEALTH_FLAGS = ['--disable-blink-features=AutomationControlled'];
 const HIDE_WEBDRIVER = () => {
   Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true });
@@ -39,19 +41,19 @@ async function stealthUa() {
 }
 
 /** Starts `framework`'s browser; returns a driver (see the methods below). */
-export async function launch(framework, { stealth = false } = {}) {
+export async function launch(framework, { stealth = false, hideWebdriver = false } = {}) {
   process.env.SE_OFFLINE = 'true'; // selenium-manager: never touch the network
   const profile = mkdtempSync(join(tmpdir(), `huma-bots-${framework}-`));
   const args = [...FLAGS, ...(stealth ? STEALTH_FLAGS : [])];
   if (stealth) args.push(`--user-agent=${await stealthUa()}`);
   const cleanup = () => rmSync(profile, { recursive: true, force: true });
-  if (framework === 'playwright') return playwright(profile, args, stealth, cleanup);
-  if (framework === 'puppeteer') return puppeteer(profile, args, stealth, cleanup);
-  if (framework === 'selenium') return selenium(profile, args, stealth, cleanup);
+  if (framework === 'playwright') return playwright(profile, args, hideWebdriver, cleanup);
+  if (framework === 'puppeteer') return puppeteer(profile, args, hideWebdriver, cleanup);
+  if (framework === 'selenium') return selenium(profile, args, stealth, hideWebdriver, cleanup);
   throw new Error(`unknown framework ${framework}`);
 }
 
-async function playwright(profile, args, stealth, cleanup) {
+async function playwright(profile, args, hideWebdriver, cleanup) {
   const { chromium } = await import('playwright-core');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -59,7 +61,7 @@ async function playwright(profile, args, stealth, cleanup) {
     viewport: { width: 1280, height: 800 },
     args,
   });
-  if (stealth) await context.addInitScript(HIDE_WEBDRIVER);
+  if (hideWebdriver) await context.addInitScript(HIDE_WEBDRIVER);
   const page = context.pages()[0] || (await context.newPage());
   return {
     framework: 'playwright',
@@ -80,7 +82,7 @@ async function playwright(profile, args, stealth, cleanup) {
   };
 }
 
-async function puppeteer(profile, args, stealth, cleanup) {
+async function puppeteer(profile, args, hideWebdriver, cleanup) {
   const { default: pptr } = await import('puppeteer-core');
   const browser = await pptr.launch({
     executablePath: CHROMIUM,
@@ -90,7 +92,7 @@ async function puppeteer(profile, args, stealth, cleanup) {
     args,
   });
   const page = (await browser.pages())[0] || (await browser.newPage());
-  if (stealth) await page.evaluateOnNewDocument(HIDE_WEBDRIVER);
+  if (hideWebdriver) await page.evaluateOnNewDocument(HIDE_WEBDRIVER);
   return {
     framework: 'puppeteer',
     goto: (url) => page.goto(url),
@@ -111,7 +113,7 @@ async function puppeteer(profile, args, stealth, cleanup) {
   };
 }
 
-async function selenium(profile, args, stealth, cleanup) {
+async function selenium(profile, args, stealth, hideWebdriver, cleanup) {
   const { Builder, By, Origin } = await import('selenium-webdriver');
   const chrome = await import('selenium-webdriver/chrome.js');
   const options = new chrome.Options();
@@ -123,6 +125,9 @@ async function selenium(profile, args, stealth, cleanup) {
     .setChromeOptions(options)
     .setChromeService(new chrome.ServiceBuilder(CHROMEDRIVER))
     .build();
+  if (hideWebdriver) {
+    await driver.sendDevToolsCommand('Page.addScriptToEvaluateOnNewDocument', { source: `(${HIDE_WEBDRIVER})()` });
+  }
   // Selenium evaluates a function body: pass the function's source and call it.
   const evaluate = (fn, arg) => driver.executeScript(`return (${fn})(arguments[0]);`, arg);
   // ChromeDriver refuses moves outside the viewport (the others clamp).

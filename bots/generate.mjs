@@ -59,7 +59,7 @@ async function main() {
   const table = [];
   for (const framework of frameworks) {
     for (const style of styles) {
-      const d = await launch(framework, { stealth: style === 'stealth' });
+      const d = await launch(framework, { stealth: style.startsWith('stealth'), hideWebdriver: style === 'stealth_script' });
       let n = 0, hit = 0, failed = 0;
       try {
         for (let i = 0; i < sessions; i++) {

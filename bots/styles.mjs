@@ -4,7 +4,10 @@
 // script; the browser's own timing still varies). `submit(d, rng)` then
 // clicks #submit in the same style.
 
-export const STYLES = ['defaults', 'steps', 'humanised', 'computer_use', 'dispatched', 'stealth'];
+export const STYLES = ['defaults', 'steps', 'humanised', 'computer_use', 'dispatched', 'stealth', 'stealth_script'];
+
+/** Styles driven like `humanised`, in a browser set up by `launch`'s stealth options. */
+const HUMANISED = new Set(['humanised', 'stealth', 'stealth_script']);
 
 export const EMAIL = (tag) => `${tag}@example.com`;
 const PASSWORD = 'correct horse battery';
@@ -156,9 +159,14 @@ export const DRIVE = {
       { email: EMAIL(tag), password: PASSWORD, keys: r() < 0.5 },
     );
   },
-  // (f) (c) with navigator.webdriver hidden and a non-headless user agent
-  // (set at launch, see drivers.mjs).
+  // (f) (c) with navigator.webdriver off and a non-headless user agent,
+  // set at launch by flags only (see drivers.mjs).
   async stealth(d, r, tag) {
+    return DRIVE.humanised(d, r, tag);
+  },
+  // (g) (f) plus an init script that redefines navigator.webdriver, as
+  // stealth kits and undetected-driver recipes do.
+  async stealth_script(d, r, tag) {
     return DRIVE.humanised(d, r, tag);
   },
 };
@@ -167,7 +175,7 @@ export const DRIVE = {
 export async function approachSubmit(d, style, r) {
   const c = await centre(d, '#submit');
   if (style === 'steps') await d.move(c.x, c.y, r.int(5, 25));
-  else if (style === 'humanised' || style === 'stealth') {
+  else if (HUMANISED.has(style)) {
     const t = offCentre(c, r);
     await bezier(d, await centre(d, '#password'), t, r);
   } else if (style === 'computer_use') await sleep(r.range(1000, 3000));
@@ -185,7 +193,7 @@ export async function submit(d, style, r) {
       el.click();
     });
   }
-  if (style === 'humanised' || style === 'stealth') return humanClick(d, null, r);
+  if (HUMANISED.has(style)) return humanClick(d, null, r);
   const c = await centre(d, '#submit');
   return d.clickAt(c.x, c.y);
 }

@@ -8,7 +8,9 @@
 //! behavioural model has to learn behaviour). Synthetic replays are left out
 //! of training: they are people's own movements and are caught by the
 //! store-side fingerprint, so teaching the model to call them bots would only
-//! teach it to call people bots; they are still evaluated.
+//! teach it to call people bots; they are still evaluated. Two humanisers
+//! (WindMouse, minimum-jerk) are held out too, so that their rows measure the
+//! model on generators it has never seen (`synth::Family::HELD_OUT`).
 //!
 //! Every dataset (humans) and family (bots) carries the same total weight, so
 //! Balabit's 14k windows do not dominate; within a group each window counts
@@ -263,7 +265,7 @@ fn load(args: &Args) -> Vec<Row> {
             let group = group_of(w.dataset, &w.family);
             Row {
                 fold: fold_of[&(group.clone(), w.person.clone())],
-                train: !group.ends_with("/replay"),
+                train: w.dataset != "synth" || synth_family(&w.family).is_none_or(synth::Family::trained),
                 group,
                 class: w.class,
                 f: extract(&w.signals),
@@ -271,6 +273,11 @@ fn load(args: &Args) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// The synthetic family of a window's `family` (`<name>/<env>`).
+fn synth_family(family: &str) -> Option<synth::Family> {
+    synth::Family::named(family.split_once('/').map_or(family, |(f, _)| f))
 }
 
 fn is_caught(r: &Row, w: &Weights) -> bool {

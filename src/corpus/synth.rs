@@ -33,13 +33,23 @@ pub enum Family {
     ComputerUse,
     /// Click into a field, then `type(text, {delay})`: constant delay.
     TypingConstant,
+    /// WindMouse (B. Land's algorithm, common in game and desktop bots and
+    /// pyautogui humanisers): a point pulled to the target by gravity and
+    /// pushed by a random wind, speed clipped, 4–12 ms per step; off-centre
+    /// clicks held 60–150 ms.
+    WindMouse,
+    /// A physiology-inspired humaniser: minimum-jerk reaches along a gently
+    /// curved path, Fitts-law durations with spread, an undershooting primary
+    /// reach followed by one or two corrective sub-movements, Gaussian
+    /// position noise; off-centre clicks held 60–150 ms.
+    MinJerk,
     /// A human window replayed with a time shift and small noise
     /// (see [`replay`]; [`generate`] cannot make it without a source).
     Replay,
 }
 
 impl Family {
-    pub const ALL: [Family; 7] = [
+    pub const ALL: [Family; 9] = [
         Family::Straight,
         Family::PlaywrightSteps16,
         Family::PlaywrightSteps0,
@@ -47,7 +57,26 @@ impl Family {
         Family::ComputerUse,
         Family::TypingConstant,
         Family::Replay,
+        // Added after the others so that their seeds (by position) are unchanged.
+        Family::WindMouse,
+        Family::MinJerk,
     ];
+
+    /// Families the model is never trained on, only evaluated against:
+    /// replays (people's own movements, caught by the store) and two
+    /// humanisers kept out on purpose, so that their figures say how the
+    /// model does on generators it has not seen.
+    pub const HELD_OUT: [Family; 3] = [Family::Replay, Family::WindMouse, Family::MinJerk];
+
+    /// Whether `huma-train` fits on this family.
+    pub fn trained(self) -> bool {
+        !Family::HELD_OUT.contains(&self)
+    }
+
+    /// The family called `name` (see [`Family::name`]).
+    pub fn named(name: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.name() == name)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -57,6 +86,8 @@ impl Family {
             Family::Bezier => "bezier_humanised",
             Family::ComputerUse => "computer_use",
             Family::TypingConstant => "typing_constant",
+            Family::WindMouse => "windmouse",
+            Family::MinJerk => "min_jerk",
             Family::Replay => "replay",
         }
     }
@@ -220,12 +251,7 @@ fn bezier(g: &mut Gen) {
             let here = g.at;
             curve(g, here, to);
         }
-        g.t += g.range(30.0, 200.0);
-        if g.rng.f64() < 0.7 {
-            let hold = g.range(60.0, 150.0);
-            g.click(hold, false);
-        }
-        g.t += g.range(250.0, 1200.0);
+        settle_and_click(g);
     }
 }
 
@@ -250,6 +276,123 @@ fn curve(g: &mut Gen, from: (f64, f64), to: (f64, f64)) {
         g.t = start + u;
         g.mv(x, y);
     }
+}
+
+/// A humaniser's click after a reach: a short settle, then (usually) a
+/// press held 60–150 ms where the pointer is, off the target's centre.
+fn settle_and_click(g: &mut Gen) {
+    g.t += g.range(30.0, 200.0);
+    if g.rng.f64() < 0.7 {
+        let hold = g.range(60.0, 150.0);
+        g.click(hold, false);
+    }
+    g.t += g.range(250.0, 1200.0);
+}
+
+fn windmouse(g: &mut Gen) {
+    // One parameter set per window, as one bot configuration would use.
+    let gravity = g.range(5.0, 12.0);
+    let wind0 = g.range(2.0, 5.0);
+    let max_step0 = g.range(10.0, 20.0);
+    let damp_dist = g.range(8.0, 15.0);
+    let (wait_lo, wait_hi) = (g.range(3.0, 6.0), g.range(7.0, 12.0));
+    while g.t < STOP_MS {
+        let target = g.target();
+        let to = (target.0 + g.range(-10.0, 10.0), target.1 + g.range(-6.0, 6.0));
+        let (mut x, mut y) = g.at;
+        let (mut vx, mut vy, mut wx, mut wy) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        let (mut wind, mut max_step) = (wind0, max_step0);
+        let (s3, s5) = (3f64.sqrt(), 5f64.sqrt());
+        let mut guard = 0;
+        loop {
+            let dist = (to.0 - x).hypot(to.1 - y);
+            if dist < 1.0 || guard > 2_000 {
+                break;
+            }
+            guard += 1;
+            wind = wind.min(dist);
+            if dist >= damp_dist {
+                wx = wx / s3 + g.range(-1.0, 1.0) * wind / s5;
+                wy = wy / s3 + g.range(-1.0, 1.0) * wind / s5;
+            } else {
+                wx /= s3;
+                wy /= s3;
+                max_step = if max_step < 3.0 {
+                    g.range(3.0, 6.0)
+                } else {
+                    max_step / s5
+                };
+            }
+            vx += wx + gravity * (to.0 - x) / dist;
+            vy += wy + gravity * (to.1 - y) / dist;
+            let v = vx.hypot(vy);
+            if v > max_step {
+                let clip = max_step / 2.0 + g.range(0.0, max_step / 2.0);
+                (vx, vy) = (vx / v * clip, vy / v * clip);
+            }
+            (x, y) = (x + vx, y + vy);
+            g.t += g.range(wait_lo, wait_hi);
+            g.mv(x.round(), y.round());
+        }
+        g.mv(to.0.round(), to.1.round());
+        settle_and_click(g);
+    }
+}
+
+/// A standard normal draw (Box–Muller).
+fn normal(g: &mut Gen) -> f64 {
+    let u = g.rng.f64().max(1e-12);
+    (-2.0 * u.ln()).sqrt() * (2.0 * PI * g.rng.f64()).cos()
+}
+
+fn min_jerk(g: &mut Gen) {
+    let noise = g.range(0.3, 1.2);
+    while g.t < STOP_MS {
+        let target = g.target();
+        let to = (target.0 + g.range(-10.0, 10.0), target.1 + g.range(-6.0, 6.0));
+        // Primary reach to 85–97 % of the distance, slightly off the line,
+        // then one or two corrections onto the target.
+        let from = g.at;
+        let k = g.range(0.85, 0.97);
+        let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+        let d = dx.hypot(dy).max(1.0);
+        let side = g.range(-0.06, 0.06) * d;
+        let first = (from.0 + dx * k - dy / d * side, from.1 + dy * k + dx / d * side);
+        reach(g, first, 0.08, noise);
+        for _ in 0..g.rng.usize(1..=2) {
+            g.t += g.range(20.0, 90.0);
+            reach(g, to, 0.03, noise);
+        }
+        settle_and_click(g);
+    }
+}
+
+/// One minimum-jerk reach to `to` (position s = 10u³ − 15u⁴ + 6u⁵), its
+/// midpoint bowed sideways by up to `bow` of the distance, duration from
+/// Fitts' law with ±30 % spread, sampled every 7–9 ms with Gaussian noise.
+fn reach(g: &mut Gen, to: (f64, f64), bow: f64, noise: f64) {
+    let from = g.at;
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    let d = dx.hypot(dy);
+    if d < 1.0 {
+        return;
+    }
+    let b = g.range(-bow, bow) * d;
+    let (nx, ny) = (-dy / d, dx / d);
+    let dur = (100.0 + 150.0 * (1.0 + d / 15.0).log2()) * g.range(0.7, 1.3);
+    let start = g.t;
+    let mut u = 0.0;
+    while u < dur {
+        u = (u + g.range(7.0, 9.0)).min(dur);
+        let r = u / dur;
+        let s = r * r * r * (10.0 - 15.0 * r + 6.0 * r * r);
+        let bend = 4.0 * s * (1.0 - s) * b;
+        let x = from.0 + dx * s + nx * bend + noise * normal(g);
+        let y = from.1 + dy * s + ny * bend + noise * normal(g);
+        g.t = start + u;
+        g.mv(x, y);
+    }
+    g.mv(to.0, to.1);
 }
 
 fn computer_use(g: &mut Gen) {
@@ -307,6 +450,8 @@ pub fn generate(family: Family, seed: u64, env: &Env) -> Signals {
         Family::Bezier => bezier(&mut g),
         Family::ComputerUse => computer_use(&mut g),
         Family::TypingConstant => typing_constant(&mut g),
+        Family::WindMouse => windmouse(&mut g),
+        Family::MinJerk => min_jerk(&mut g),
         Family::Replay => {
             let base = generate(Family::Bezier, seed ^ 0x5eed, env);
             return replay(&base, seed, env);

@@ -188,9 +188,17 @@ fn committed_chromium_corpus_decodes() {
     assert_eq!(refused, 0);
     assert!(ws.len() >= 100, "{} sessions", ws.len());
     let families: HashSet<_> = ws.iter().map(|w| w.family.as_str()).collect();
-    assert_eq!(families.len(), 18, "3 frameworks x 6 styles: {families:?}");
+    assert_eq!(families.len(), 21, "3 frameworks x 7 styles: {families:?}");
     for w in &ws {
         assert_eq!(w.signals.validate(), Ok(()), "{}", w.person);
+        // The launch flag turns navigator.webdriver off natively; an init
+        // script that redefines it is reported as webdriver by the snippet.
+        if w.family.ends_with("_stealth") {
+            assert_eq!(w.signals.env.webdriver, Some(false), "{}", w.person);
+        }
+        if w.family.ends_with("_stealth_script") {
+            assert_eq!(w.signals.env.webdriver, Some(true), "{}", w.person);
+        }
         if w.family.ends_with("_dispatched") {
             assert!(w.signals.n.u > 0, "{}: dispatched events are untrusted", w.person);
             assert!(w.signals.c.chunks(5).all(|r| r[4] as u32 & 1 == 0), "{}", w.person);

@@ -90,6 +90,28 @@ test('stealth humanised Puppeteer is caught by zero-pressure presses alone', { t
   }
 });
 
+// Stealth kits hide navigator.webdriver with an init script that redefines
+// it; the snippet sees a getter that is not native code and reports
+// `webdriver`. The launch flag alone (the `stealth` style) turns the flag
+// off natively and is not seen: that run must still read false, so the
+// check does not fire on Chromium's own accessor.
+test('navigator.webdriver hidden by an init script is seen; the launch flag alone is not', { timeout: 60_000 }, async () => {
+  for (const [hideWebdriver, seed] of [[true, 4], [false, 5]]) {
+    const d = await launch('playwright', { stealth: true, hideWebdriver });
+    try {
+      const { sessionData, verdict } = await session(d, BASE, hideWebdriver ? 'stealth_script' : 'stealth', seed);
+      checkSignals(sessionData);
+      console.log(`playwright stealth, init script ${hideWebdriver}: env ${JSON.stringify(sessionData.env)}, verdict ${JSON.stringify(verdict)}`);
+      assert.equal(await d.evaluate(() => navigator.webdriver), false, 'the page reads webdriver false either way');
+      assert.equal(sessionData.env.webdriver, hideWebdriver);
+      assert.equal(sessionData.env.headless_ua, false);
+      if (hideWebdriver) assert.ok(caught(verdict) && verdict.agent.signals.includes('webdriver'), JSON.stringify(verdict));
+    } finally {
+      await d.close();
+    }
+  }
+});
+
 test('plain headless Chromium without automation: no webdriver, no cdp', { timeout: 30_000 }, async () => {
   // The page dispatches untrusted events of its own (as many sites do) and
   // prints what the snippet would send. The snippet is inlined: a data: page

@@ -273,6 +273,29 @@ export function createCollector(w: any, d: any): Collector {
     } catch (x) {}
   }
 
+  // `navigator.webdriver` redefined by page script: stealth kits (and
+  // undetected-driver recipes) hide automation with an init script that
+  // puts a getter of their own on Navigator.prototype or on navigator
+  // itself. In Chromium the property is a native accessor on the prototype
+  // and nothing a person installs has a reason to touch it, so a getter
+  // that is not native code means the flag was hidden: reported as
+  // `webdriver`. (The launch flag that turns the flag off natively leaves
+  // nothing to see; a kit that also patches Function.prototype.toString
+  // passes.) Only where `window.chrome` exists.
+  var NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
+  function webdriverHidden(): boolean {
+    if (!w.chrome) return false;
+    try {
+      if (Object.getOwnPropertyDescriptor(nav, 'webdriver')) return true;
+      var proto = Object.getPrototypeOf(nav);
+      var desc = proto && Object.getOwnPropertyDescriptor(proto, 'webdriver');
+      if (!desc) return false;
+      return typeof desc.get !== 'function' || !NATIVE.test(Function.prototype.toString.call(desc.get));
+    } catch (x) {
+      return false;
+    }
+  }
+
   function pair(a: any, b: any): [number, number] {
     return [int(a), int(b)];
   }
@@ -284,7 +307,7 @@ export function createCollector(w: any, d: any): Collector {
     if (!cdp) driverGlobals();
     return {
       host: w.location.hostname || '',
-      webdriver: !!nav.webdriver,
+      webdriver: !!nav.webdriver || webdriverHidden(),
       cdp: cdp,
       headless_ua: /HeadlessChrome/.test(ua),
       chrome_obj: !!w.chrome,
