@@ -581,6 +581,31 @@ async fn embedded_background_flush_persists_without_explicit_flush() {
     kept(&EmbeddedStore::open(dir.path(), FLUSH).unwrap()).await;
 }
 
+/// The flusher commits on a thread of its own below the request workers'
+/// priority (nice 10), so a batch commit takes idle time, not a request's.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn embedded_flusher_runs_on_its_own_lower_priority_thread() {
+    let (store, _dir) = embedded().await;
+    fill(&*store).await;
+    tokio::time::sleep(FLUSH * 2).await;
+    let mut nices = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").unwrap() {
+        let path = task.unwrap().path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if comm.trim() == "huma-flusher" {
+            // Field 19 of stat is the nice value; fields are counted after
+            // the parenthesised name, which may hold spaces.
+            let stat = std::fs::read_to_string(path.join("stat")).unwrap();
+            let rest = &stat[stat.rfind(')').unwrap() + 2..];
+            nices.push(rest.split(' ').nth(16).unwrap().parse::<i32>().unwrap());
+        }
+    }
+    assert!(!nices.is_empty(), "a huma-flusher thread is running");
+    assert!(nices.iter().all(|n| *n == 10), "{nices:?}");
+    drop(store);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn embedded_second_open_names_huma_data_dir() {
     let (_held, dir) = embedded().await;
