@@ -35,7 +35,7 @@ pub enum Family {
     TypingConstant,
     /// WindMouse (B. Land's algorithm, common in game and desktop bots and
     /// pyautogui humanisers): a point pulled to the target by gravity and
-    /// pushed by a random wind, speed clipped, 4–12 ms per step; off-centre
+    /// pushed by a random wind, speed clipped, 3–12 ms per step; off-centre
     /// clicks held 60–150 ms.
     WindMouse,
     /// A physiology-inspired humaniser: minimum-jerk reaches along a gently
