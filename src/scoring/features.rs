@@ -27,6 +27,12 @@ pub const REST_RATIO: f64 = 4.0;
 pub const JUMP_SPEED: f64 = 25.0;
 /// A jump must also cover this many px (a fast but short step is a flick).
 pub const JUMP_MIN_PX: f64 = 150.0;
+/// A sample this long (ms) after the one before, at least [`TELEPORT_PX`]
+/// from it and resting after, was put there rather than moved there: an
+/// agent's think time between actions. Longer than a pause, because a
+/// sparse trace (a slow remote desktop, a page whose main thread is busy)
+/// samples a moving hand every 200–400 ms.
+pub const PLACE_PAUSE_MS: f64 = 1_000.0;
 /// A click this far (px) from the last pointer sample did not arrive by
 /// moving the pointer there.
 pub const TELEPORT_PX: f64 = 80.0;
@@ -73,6 +79,9 @@ pub struct Features {
     /// Speed coefficient of variation within each movement (pooled): a hand
     /// accelerates and brakes, a tween glides at one speed.
     pub speed_cv: f32,
+    /// Speed samples in movements of at least three (those `speed_cv` is
+    /// read from): 0 means it was not measured, not that speed was even.
+    pub cv_samples: f32,
     /// Share of consecutive speed changes that flip sign (accelerate, then
     /// brake): muscle corrections.
     pub accel_flips: f32,
@@ -603,6 +612,7 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
         f.speed_samples = p.speed.n as f32;
         f.speed_mean = p.speed.mean() as f32;
         f.speed_cv = ratio(p.cv_sum, p.cv_weight);
+        f.cv_samples = p.cv_weight as f32;
         f.accel_flips = ratio(p.flips as f64, p.flip_base as f64);
         f.turn_mean = ratio(p.turn_sum, p.turns as f64);
         f.micro_share = ratio(p.micro as f64, p.steps as f64);
@@ -657,7 +667,7 @@ fn walk(m: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         let sharp = d >= TURN_MIN_PX && ld >= TURN_MIN_PX && turn.abs() > SHARP_TURN;
         let rested = dt > REST_MS && dt > REST_RATIO * last_dt;
         last_dt = if dt > 0.0 { dt } else { last_dt };
-        if pause && d >= TELEPORT_PX {
+        if dt > PLACE_PAUSE_MS && d >= TELEPORT_PX {
             let rests_after = i + 1 == rows || m[(i + 1) * M_STRIDE] - t1 > PAUSE_MS;
             p.placements += rests_after as u32;
         }

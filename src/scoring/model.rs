@@ -65,6 +65,8 @@ pub const INPUT_NAMES: [(&str, Label, Label); INPUTS] = {
     ]
 };
 
+/// Speed samples in movements of three or more before the speed CV is read.
+pub const CV_MIN_SAMPLES: f32 = 5.0;
 /// Largest magnitude (logit) of one trained term.
 pub const MAX_TERM: f32 = 2.0;
 /// Pointer evidence (moving steps + 5 per click + 10 per placement) at which the trained part
@@ -83,6 +85,10 @@ pub const HARD_CAP: f32 = 0.05;
 /// window). Ungated inputs contribute nothing: absent is not evidence.
 pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
     let moved = gate(f.segments >= 1.0 && f.speed_samples >= 5.0);
+    // The speed CV exists only where movements had three samples or more: a
+    // sparse trace (a slow remote desktop, a busy page) has none, and its
+    // CV of 0 is not an even speed.
+    let cv_read = gate(f.cv_samples >= CV_MIN_SAMPLES);
     let timed = gate(f.speed_samples >= 5.0);
     let shaped = gate(f.shaped >= 1.0);
     let dense = gate(f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32 && f.speed_samples >= 10.0);
@@ -126,7 +132,7 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
     let (dense_moved, dense_shaped) = (moved * dense, shaped * dense);
     let g = [
         moved,
-        moved,
+        moved * cv_read,
         dense_moved,
         dense_moved,
         timed,
@@ -411,7 +417,7 @@ fn pointer_notes(f: &Features) -> Labels {
             LinearMouse,
         ),
         (
-            0.6 * shaped * sym(f.speed_cv, 0.3, 0.15),
+            0.6 * shaped * gate(f.cv_samples >= CV_MIN_SAMPLES) * sym(f.speed_cv, 0.3, 0.15),
             OrganicMouse,
             ConstantVelocity,
         ),
@@ -485,7 +491,7 @@ fn profile(f: &Features) -> Profile {
     let or_absent = |present: bool, v: f32| if present { v.clamp(0.0, 1.0) } else { PROFILE_ABSENT };
     Profile([
         or_absent(moved, ((f.speed_mean + 0.01).ln() + 4.0) / 6.0),
-        or_absent(moved, f.speed_cv / 2.0),
+        or_absent(moved && f.cv_samples >= CV_MIN_SAMPLES, f.speed_cv / 2.0),
         or_absent(f.segments >= 1.0, f.straightness),
         or_absent(f.keys >= 3.0, f.key_hold_mean / 300.0),
         or_absent(f.flights >= 3.0, f.key_flight_mean / 1000.0),

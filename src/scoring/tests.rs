@@ -143,6 +143,38 @@ fn has(v: &Verdict, l: Label) -> bool {
     v.notes.contains(l)
 }
 
+/// The same people seen through a slow link or a busy page: only every
+/// 12th or 18th pointer sample, 200–300 ms apart. An unmeasured speed CV is
+/// not an even speed, and a sparse hand is not a pointer put down (see
+/// "Degraded traces" in the model card).
+#[test]
+fn sparse_human_mouse_scores_human() {
+    for (seed, k) in (0..20).flat_map(|seed| [(seed, 12), (seed, 18)]) {
+        let mut s = human_mouse(seed);
+        let rows: Vec<f64> = s.m.chunks_exact(3).step_by(k).flatten().copied().collect();
+        s.m = rows;
+        s.n.m = (s.m.len() / 3) as u32;
+        s.validate().unwrap();
+        let f = features::extract(&s);
+        let v = score(&s);
+        assert!(v.confidence >= 0.5, "seed {seed}, every {k}th: {v:?}\n{f:?}");
+        assert!(!v.agent.is_agent);
+    }
+}
+
+/// A window whose movements are all shorter than three samples has no
+/// speed CV: the input is not read, whatever its value.
+#[test]
+fn unmeasured_speed_cv_is_not_read() {
+    let mut s = human_mouse(3);
+    let rows: Vec<f64> = s.m.chunks_exact(3).step_by(20).flatten().copied().collect();
+    s.m = rows;
+    let f = features::extract(&s);
+    assert_eq!(f.cv_samples, 0.0, "{f:?}");
+    let (x, g) = model::inputs(&f);
+    assert_eq!((x[1], g[1]), (0.0, 0.0), "speed_cv is input 1 and not gated in");
+}
+
 #[test]
 fn human_mouse_scores_human() {
     for seed in 0..20 {

@@ -222,6 +222,7 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
     f.speed_samples = speed.n as f32;
     f.speed_mean = speed.mean() as f32;
     f.speed_cv = ratio(cv_sum, cv_weight);
+    f.cv_samples = cv_weight as f32;
     f.accel_flips = ratio(flips as f64, flip_base as f64);
     f.turn_mean = ratio(turn_sum, turns as f64);
     f.micro_share = ratio(micro as f64, steps as f64);
@@ -414,7 +415,7 @@ fn shape(m: &[f64], f: &mut Features) {
             let rested = dt > REST_MS && dt > REST_RATIO * last_dt;
             last_dt = if dt > 0.0 { dt } else { last_dt };
             let rests_after = i + 1 == rows || m[(i + 1) * 3] - t1 > PAUSE_MS;
-            placements += (dt > PAUSE_MS && d >= TELEPORT_PX && rests_after) as u32;
+            placements += (dt > PLACE_PAUSE_MS && d >= TELEPORT_PX && rests_after) as u32;
             if dt > PAUSE_MS || is_jump || rested || sharp {
                 movement(m, start, i - 1, &mut sums);
                 // After a pause or a jump the movement starts at the new
