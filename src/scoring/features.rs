@@ -130,8 +130,9 @@ pub struct Features {
     /// Mean distance of each movement's peak position from 0.5: every
     /// reach of an eased tween peaks mid-way, a hand's vary.
     pub peak_offcentre: f32,
-    /// Isolated placements: a sample ≥ [`TELEPORT_PX`] from the previous one
-    /// with a pause on both sides, a pointer put somewhere without a path.
+    /// Isolated placements: a sample ≥ [`TELEPORT_PX`] from the previous one,
+    /// more than [`PLACE_PAUSE_MS`] after it and resting after, a pointer put
+    /// somewhere without a path.
     pub placements: f32,
     /// ln(duration / Fitts time) per movement, Fitts time = 50 + 120·log2(1
     /// + chord / 20) ms: human movement time grows with the log of distance.

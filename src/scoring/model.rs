@@ -85,10 +85,7 @@ pub const HARD_CAP: f32 = 0.05;
 /// window). Ungated inputs contribute nothing: absent is not evidence.
 pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
     let moved = gate(f.segments >= 1.0 && f.speed_samples >= 5.0);
-    // The speed CV exists only where movements had three samples or more: a
-    // sparse trace (a slow remote desktop, a busy page) has none, and its
-    // CV of 0 is not an even speed.
-    let cv_read = gate(f.cv_samples >= CV_MIN_SAMPLES);
+    let cv_read = gate(speed_cv_measured(f));
     let timed = gate(f.speed_samples >= 5.0);
     let shaped = gate(f.shaped >= 1.0);
     let dense = gate(f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32 && f.speed_samples >= 10.0);
@@ -157,6 +154,13 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
         clicked,
     ];
     (x, g)
+}
+
+/// Whether the speed CV was measured: it exists only where movements had
+/// three samples or more. A sparse trace (a slow remote desktop, a busy
+/// page) has none, and its CV of 0 is not an even speed.
+fn speed_cv_measured(f: &Features) -> bool {
+    f.cv_samples >= CV_MIN_SAMPLES
 }
 
 /// How much pointer evidence the window holds, in [0, 1].
@@ -417,7 +421,7 @@ fn pointer_notes(f: &Features) -> Labels {
             LinearMouse,
         ),
         (
-            0.6 * shaped * gate(f.cv_samples >= CV_MIN_SAMPLES) * sym(f.speed_cv, 0.3, 0.15),
+            0.6 * shaped * gate(speed_cv_measured(f)) * sym(f.speed_cv, 0.3, 0.15),
             OrganicMouse,
             ConstantVelocity,
         ),
@@ -491,7 +495,7 @@ fn profile(f: &Features) -> Profile {
     let or_absent = |present: bool, v: f32| if present { v.clamp(0.0, 1.0) } else { PROFILE_ABSENT };
     Profile([
         or_absent(moved, ((f.speed_mean + 0.01).ln() + 4.0) / 6.0),
-        or_absent(moved && f.cv_samples >= CV_MIN_SAMPLES, f.speed_cv / 2.0),
+        or_absent(moved && speed_cv_measured(f), f.speed_cv / 2.0),
         or_absent(f.segments >= 1.0, f.straightness),
         or_absent(f.keys >= 3.0, f.key_hold_mean / 300.0),
         or_absent(f.flights >= 3.0, f.key_flight_mean / 1000.0),
