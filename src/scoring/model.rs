@@ -66,7 +66,7 @@ pub const INPUT_NAMES: [(&str, Label, Label); INPUTS] = {
 };
 
 /// Speed samples in movements of three or more before the speed CV is read.
-pub const CV_MIN_SAMPLES: f32 = 5.0;
+pub const CV_MIN_SAMPLES: f32 = 10.0;
 /// Largest magnitude (logit) of one trained term.
 pub const MAX_TERM: f32 = 2.0;
 /// Pointer evidence (moving steps + 5 per click + 10 per placement) at which the trained part

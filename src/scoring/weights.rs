@@ -9,7 +9,7 @@ pub const TRAINED: Weights = Weights {
         // straightness
         0.85483915,
         // speed_cv
-        0.7596573,
+        0.7583577,
         // accel_flips
         0.6147354,
         // turn_mean
@@ -59,7 +59,7 @@ pub const TRAINED: Weights = Weights {
         // straightness
         0.18293394,
         // speed_cv
-        0.30778822,
+        0.3066932,
         // accel_flips
         0.13187172,
         // turn_mean
@@ -107,54 +107,54 @@ pub const TRAINED: Weights = Weights {
     ],
     coef: [
         // straightness
-        0.10355628,
+        0.102793984,
         // speed_cv
-        0.80658555,
+        0.80016625,
         // accel_flips
-        -0.25858518,
+        -0.2588966,
         // turn_mean
-        0.088376604,
+        0.08793438,
         // ln_speed_mean
-        -0.023523606,
+        -0.023528099,
         // pause_share
-        -0.046336934,
+        -0.047205146,
         // peak_pos
-        0.22321522,
+        0.2237613,
         // edge_peak_share
-        -0.056456335,
+        -0.053702306,
         // deviation
-        -0.0277325,
+        -0.027568007,
         // chord_crossings
-        0.010611849,
+        0.010367996,
         // bend_consistency
-        0.08682615,
+        0.09158739,
         // turn_jerk
-        0.19148232,
+        0.19157992,
         // speed_roughness
-        -0.05822964,
+        -0.059303533,
         // speed_peaks
-        -0.18118769,
+        -0.18188186,
         // peak_centred
-        -0.6361018,
+        -0.6367628,
         // fitts_log_ratio
-        -0.05211107,
+        -0.043856155,
         // fitts_log_abs
-        -0.25877303,
+        -0.2625219,
         // micro_share
-        0.043842375,
+        0.043291643,
         // click_corrections
-        0.03930322,
+        0.039907303,
         // ln_teleports
-        0.0015356059,
+        0.0014864894,
         // ln_jumps
-        0.03712075,
+        0.037399504,
         // ln_placements
-        -0.59411305,
+        -0.59372866,
         // instant_click_share
-        -0.45714226,
+        -0.4556098,
         // centered_click_share
-        -0.5583771,
+        -0.5582809,
     ],
-    bias: 1.8661637,
-    threshold: 0.08439619,
+    bias: 1.8608111,
+    threshold: -0.047825724,
 };
