@@ -40,21 +40,50 @@ async function stealthUa() {
   return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
 }
 
-/** Starts `framework`'s browser; returns a driver (see the methods below). */
-export async function launch(framework, { stealth = false, hideWebdriver = false } = {}) {
+/**
+ * The frameworks a published stealth kit exists for: puppeteer-extra's
+ * stealth plugin (its 17 evasions: user agent and its client hints,
+ * `navigator.webdriver`, plugins, `window.chrome`, WebGL vendor, …), which
+ * playwright-extra runs too. Selenium has none in Node.
+ */
+export const KIT_FRAMEWORKS = ['playwright', 'puppeteer'];
+
+async function stealthKit(framework, core) {
+  const { default: StealthPlugin } = await import('puppeteer-extra-plugin-stealth');
+  const { addExtra } = await import(framework === 'playwright' ? 'playwright-extra' : 'puppeteer-extra');
+  const extra = addExtra(core);
+  extra.use(StealthPlugin());
+  return extra;
+}
+
+/** The launch options of a style of styles.mjs. */
+export function launchOptions(style) {
+  if (style === 'stealth_kit') return { kit: true };
+  return { stealth: style.startsWith('stealth'), hideWebdriver: style === 'stealth_script' };
+}
+
+/**
+ * Starts `framework`'s browser; returns a driver (see the methods below).
+ * `stealth`: launch flags and a user agent without "HeadlessChrome";
+ * `hideWebdriver`: also an init script; `kit`: the published stealth kit
+ * instead (Playwright and Puppeteer only, see KIT_FRAMEWORKS).
+ */
+export async function launch(framework, { stealth = false, hideWebdriver = false, kit = false } = {}) {
   process.env.SE_OFFLINE = 'true'; // selenium-manager: never touch the network
+  if (kit && !KIT_FRAMEWORKS.includes(framework)) throw new Error(`no stealth kit for ${framework}`);
   const profile = mkdtempSync(join(tmpdir(), `huma-bots-${framework}-`));
   const args = [...FLAGS, ...(stealth ? STEALTH_FLAGS : [])];
   if (stealth) args.push(`--user-agent=${await stealthUa()}`);
   const cleanup = () => rmSync(profile, { recursive: true, force: true });
-  if (framework === 'playwright') return playwright(profile, args, hideWebdriver, cleanup);
-  if (framework === 'puppeteer') return puppeteer(profile, args, hideWebdriver, cleanup);
+  if (framework === 'playwright') return playwright(profile, args, hideWebdriver, kit, cleanup);
+  if (framework === 'puppeteer') return puppeteer(profile, args, hideWebdriver, kit, cleanup);
   if (framework === 'selenium') return selenium(profile, args, stealth, hideWebdriver, cleanup);
   throw new Error(`unknown framework ${framework}`);
 }
 
-async function playwright(profile, args, hideWebdriver, cleanup) {
-  const { chromium } = await import('playwright-core');
+async function playwright(profile, args, hideWebdriver, kit, cleanup) {
+  const { chromium: core } = await import('playwright-core');
+  const chromium = kit ? await stealthKit('playwright', core) : core;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -62,7 +91,9 @@ async function playwright(profile, args, hideWebdriver, cleanup) {
     args,
   });
   if (hideWebdriver) await context.addInitScript(HIDE_WEBDRIVER);
-  const page = context.pages()[0] || (await context.newPage());
+  // The kit patches pages as they are created: the one a persistent
+  // context opens with predates it.
+  const page = (!kit && context.pages()[0]) || (await context.newPage());
   return {
     framework: 'playwright',
     goto: (url) => page.goto(url),
@@ -82,8 +113,9 @@ async function playwright(profile, args, hideWebdriver, cleanup) {
   };
 }
 
-async function puppeteer(profile, args, hideWebdriver, cleanup) {
-  const { default: pptr } = await import('puppeteer-core');
+async function puppeteer(profile, args, hideWebdriver, kit, cleanup) {
+  const { default: core } = await import('puppeteer-core');
+  const pptr = kit ? await stealthKit('puppeteer', core) : core;
   const browser = await pptr.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -91,7 +123,7 @@ async function puppeteer(profile, args, hideWebdriver, cleanup) {
     defaultViewport: { width: 1280, height: 800 },
     args,
   });
-  const page = (await browser.pages())[0] || (await browser.newPage());
+  const page = (!kit && (await browser.pages())[0]) || (await browser.newPage());
   if (hideWebdriver) await page.evaluateOnNewDocument(HIDE_WEBDRIVER);
   return {
     framework: 'puppeteer',

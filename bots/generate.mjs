@@ -12,7 +12,7 @@
 // This script starts no server; it prints a caught-% table at the end.
 
 import { appendFileSync } from 'node:fs';
-import { FRAMEWORKS, launch } from './drivers.mjs';
+import { FRAMEWORKS, KIT_FRAMEWORKS, launch, launchOptions } from './drivers.mjs';
 import { DRIVE, STYLES, approachSubmit, rng, submit } from './styles.mjs';
 
 /** Drives one /demo session; returns {sessionData, verdict}. */
@@ -59,7 +59,8 @@ async function main() {
   const table = [];
   for (const framework of frameworks) {
     for (const style of styles) {
-      const d = await launch(framework, { stealth: style.startsWith('stealth'), hideWebdriver: style === 'stealth_script' });
+      if (style === 'stealth_kit' && !KIT_FRAMEWORKS.includes(framework)) continue;
+      const d = await launch(framework, launchOptions(style));
       let n = 0, hit = 0, failed = 0;
       try {
         for (let i = 0; i < sessions; i++) {

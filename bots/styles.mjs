@@ -4,10 +4,10 @@
 // script; the browser's own timing still varies). `submit(d, rng)` then
 // clicks #submit in the same style.
 
-export const STYLES = ['defaults', 'steps', 'humanised', 'computer_use', 'dispatched', 'stealth', 'stealth_script'];
+export const STYLES = ['defaults', 'steps', 'humanised', 'computer_use', 'dispatched', 'stealth', 'stealth_script', 'stealth_kit'];
 
 /** Styles driven like `humanised`, in a browser set up by `launch`'s stealth options. */
-const HUMANISED = new Set(['humanised', 'stealth', 'stealth_script']);
+const HUMANISED = new Set(['humanised', 'stealth', 'stealth_script', 'stealth_kit']);
 
 export const EMAIL = (tag) => `${tag}@example.com`;
 const PASSWORD = 'correct horse battery';
@@ -167,6 +167,11 @@ export const DRIVE = {
   // (g) (f) plus an init script that redefines navigator.webdriver, as
   // stealth kits and undetected-driver recipes do.
   async stealth_script(d, r, tag) {
+    return DRIVE.humanised(d, r, tag);
+  },
+  // (h) (c) in a browser set up by a published stealth kit
+  // (puppeteer-extra-plugin-stealth; Playwright and Puppeteer only).
+  async stealth_kit(d, r, tag) {
     return DRIVE.humanised(d, r, tag);
   },
 };

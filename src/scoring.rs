@@ -49,6 +49,7 @@ pub enum Label {
     Webdriver,
     CdpRuntime,
     Headless,
+    SpoofedUserAgent,
     UniformTyping,
     PasteWithoutKeys,
     ActionBursts,
@@ -56,7 +57,7 @@ pub enum Label {
 }
 
 impl Label {
-    pub const ALL: [Label; 25] = [
+    pub const ALL: [Label; 26] = [
         Label::OrganicMouse,
         Label::NaturalTyping,
         Label::NaturalScroll,
@@ -78,6 +79,7 @@ impl Label {
         Label::Webdriver,
         Label::CdpRuntime,
         Label::Headless,
+        Label::SpoofedUserAgent,
         Label::UniformTyping,
         Label::PasteWithoutKeys,
         Label::ActionBursts,
@@ -107,6 +109,7 @@ impl Label {
             Label::Webdriver => "webdriver",
             Label::CdpRuntime => "cdp_runtime",
             Label::Headless => "headless",
+            Label::SpoofedUserAgent => "spoofed_user_agent",
             Label::UniformTyping => "uniform_typing",
             Label::PasteWithoutKeys => "paste_without_keys",
             Label::ActionBursts => "action_bursts",

@@ -64,6 +64,10 @@ pub struct Env {
     pub outer: Option<[f64; 2]>,
     pub inner: Option<[f64; 2]>,
     pub dpr: Option<f64>,
+    /// Our extension: the snippet saw the user agent rewritten by its
+    /// driver (`navigator.userAgentData` brands missing, or not those of
+    /// its high-entropy full-version list).
+    pub ua_spoofed: Option<bool>,
 }
 
 /// Longest `env.host` accepted: the DNS limit for a hostname.

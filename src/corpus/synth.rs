@@ -136,6 +136,7 @@ pub fn clean_env() -> Env {
         outer: Some([1280.0, 800.0]),
         inner: Some([VIEW.0, VIEW.1]),
         dpr: Some(1.0),
+        ua_spoofed: Some(false),
     }
 }
 

@@ -188,7 +188,11 @@ fn committed_chromium_corpus_decodes() {
     assert_eq!(refused, 0);
     assert!(ws.len() >= 100, "{} sessions", ws.len());
     let families: HashSet<_> = ws.iter().map(|w| w.family.as_str()).collect();
-    assert_eq!(families.len(), 21, "3 frameworks x 7 styles: {families:?}");
+    assert_eq!(
+        families.len(),
+        23,
+        "3 frameworks x 7 styles, and the kit in 2: {families:?}"
+    );
     for w in &ws {
         assert_eq!(w.signals.validate(), Ok(()), "{}", w.person);
         // The launch flag turns navigator.webdriver off natively; an init
@@ -198,6 +202,20 @@ fn committed_chromium_corpus_decodes() {
         }
         if w.family.ends_with("_stealth_script") {
             assert_eq!(w.signals.env.webdriver, Some(true), "{}", w.person);
+        }
+        // Every stealth style rewrites the user agent (a launch switch, or
+        // the kit's patched client hints) and the snippet sees it; the
+        // others keep Chromium's own, and it is not reported.
+        let stealth = w.family.contains("_stealth");
+        assert_eq!(w.signals.env.ua_spoofed, Some(stealth), "{}", w.person);
+        if w.family.ends_with("_stealth_kit") {
+            let e = &w.signals.env;
+            assert_eq!(
+                (e.webdriver, e.headless_ua),
+                (Some(false), Some(false)),
+                "{}: the kit hides both",
+                w.person
+            );
         }
         if w.family.ends_with("_dispatched") {
             assert!(w.signals.n.u > 0, "{}: dispatched events are untrusted", w.person);

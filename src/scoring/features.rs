@@ -13,7 +13,7 @@
 //! recordings it was tuned on. Sampling can be sparse (remote desktop at
 //! ~100 ms), so nothing here assumes 60 Hz.
 
-use crate::signals::{Signals, C_STRIDE, F_STRIDE, K_STRIDE, M_STRIDE, S_STRIDE, T_STRIDE};
+use crate::signals::{Env, Signals, C_STRIDE, F_STRIDE, K_STRIDE, M_STRIDE, S_STRIDE, T_STRIDE};
 
 /// A gap longer than this between two pointer samples ends a movement: the
 /// hand stopped (ms).
@@ -209,6 +209,10 @@ pub struct Features {
     pub cdp: f32,
     /// The user agent says HeadlessChrome.
     pub headless_ua: f32,
+    /// The window cannot be on the screen it reports (see [`impossible_window`]).
+    pub impossible_window: f32,
+    /// The snippet saw the user agent rewritten by its driver (`env.ua_spoofed`).
+    pub ua_spoofed: f32,
 }
 
 /// Extracts the features of one window. Never allocates, never fails.
@@ -245,7 +249,41 @@ pub fn extract(s: &Signals) -> Features {
     f.webdriver = flag(s.env.webdriver);
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
+    f.impossible_window = if impossible_window(&s.env) { 1.0 } else { 0.0 };
+    f.ua_spoofed = flag(s.env.ua_spoofed);
     f
+}
+
+/// How far (CSS px) a window may pass its screen before it counts: a
+/// maximised window on Windows reports its invisible 8 px resize borders
+/// (16 px per dimension), and Brave's farbling adds up to 8 px.
+pub const WINDOW_SLACK_PX: f64 = 48.0;
+
+/// A desktop window that cannot be on the screen it reports: larger than
+/// the screen in both dimensions (headless Chromium's default 800 × 600
+/// screen under a 1280 × 800 window), or a viewport exactly the size of the
+/// screen inside a window with a toolbar (Playwright sets `screen` to the
+/// viewport). Neither happens to a window on a real display: the OS keeps a
+/// window within its screen, full screen has no toolbar, and a window
+/// spanning two side-by-side monitors is larger in one dimension only.
+/// Dimensions are compared smaller with smaller, so iOS Safari's portrait
+/// `screen` in landscape passes; privacy modes that report the window as
+/// the screen (Firefox's resistFingerprinting, Brave) report `outer` as the
+/// viewport too. Only with `touch_points` 0 (no phones, tablets or Android
+/// WebView's physical-pixel quirk) and all three sizes present.
+pub fn impossible_window(env: &Env) -> bool {
+    let (Some(screen), Some(outer), Some(inner)) = (env.screen, env.outer, env.inner) else {
+        return false;
+    };
+    if env.touch_points != Some(0) || [screen, outer, inner].iter().flatten().any(|&v| v < 1.0) {
+        return false;
+    }
+    let sorted = |p: [f64; 2]| if p[0] <= p[1] { p } else { [p[1], p[0]] };
+    let (s, o) = (sorted(screen), sorted(outer));
+    let larger = o[0] > s[0] + WINDOW_SLACK_PX && o[1] > s[1] + WINDOW_SLACK_PX;
+    let screen_sized = (inner[0] - screen[0]).abs() < 1.0 && (inner[1] - screen[1]).abs() < 1.0;
+    let toolbar = outer[1] - inner[1] > WINDOW_SLACK_PX;
+    larger || (screen_sized && toolbar)
 }
 
 /// `atan2(y, x)` within 1.2e-5 rad of the exact value (checked over a dense

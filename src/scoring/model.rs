@@ -201,7 +201,7 @@ pub const PROFILE_ABSENT: f32 = -1.0;
 pub const PROFILE_SHIFT_THRESHOLD: f32 = 0.4;
 
 /// Hand-set terms after the trained ones.
-const HAND: usize = 8;
+const HAND: usize = 9;
 /// All additive terms.
 const TERMS: usize = INPUTS + HAND;
 
@@ -395,8 +395,15 @@ fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
     out[INPUTS + 4] = t(-6.0 * injected(f), OrganicMouse, SyntheticEvents);
     out[INPUTS + 5] = t(-6.0 * f.webdriver, OrganicMouse, Webdriver);
     out[INPUTS + 6] = t(-5.0 * f.cdp, OrganicMouse, CdpRuntime);
-    out[INPUTS + 7] = t(-4.0 * f.headless_ua, OrganicMouse, Headless);
+    out[INPUTS + 7] = t(-4.0 * headless(f), OrganicMouse, Headless);
+    out[INPUTS + 8] = t(-4.0 * f.ua_spoofed, OrganicMouse, SpoofedUserAgent);
     (out, base)
+}
+
+/// Headless evidence in [0, 1]: the user agent says so, or the window
+/// cannot be on its screen ([`super::features::impossible_window`]).
+fn headless(f: &Features) -> f32 {
+    f.headless_ua.max(f.impossible_window)
 }
 
 /// Input-pipeline evidence in [0, 1]: events the page saw as untrusted, or
@@ -461,10 +468,11 @@ fn agent(f: &Features) -> AgentVerdict {
     use Label::*;
     let uniform_typing = gate(f.flights >= 5.0) * (1.0 - ramp(f.key_flight_cv, 0.05, 0.15));
     let paste_only = gate(f.pastes >= 1.0 && f.printable_keys == 0.0);
-    let signals: [(Label, f32); 8] = [
+    let signals: [(Label, f32); 9] = [
         (Webdriver, 6.0 * f.webdriver),
         (CdpRuntime, 5.0 * f.cdp),
-        (Headless, 4.0 * f.headless_ua),
+        (Headless, 4.0 * headless(f)),
+        (SpoofedUserAgent, 4.0 * f.ua_spoofed),
         (SyntheticEvents, 6.0 * injected(f)),
         (TeleportingPointer, 1.5 * ramp(f.teleports, 0.0, 2.0)),
         (CenteredClicks, 1.2 * f.centered_click_share * f.clicks.min(3.0) / 3.0),

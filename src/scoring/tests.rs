@@ -214,6 +214,108 @@ fn webdriver_is_an_agent_and_a_bot() {
     assert!(v.confidence < 0.5);
 }
 
+/// `env` with these sizes (screen, outer, inner) and touch points.
+fn sized(screen: [f64; 2], outer: [f64; 2], inner: [f64; 2], touch: u32) -> Env {
+    Env {
+        screen: Some(screen),
+        outer: Some(outer),
+        inner: Some(inner),
+        touch_points: Some(touch),
+        ..Env::default()
+    }
+}
+
+#[test]
+fn windows_no_display_can_hold_are_headless() {
+    // As the three frameworks' headless Chromium 156 reported them
+    // (bots/corpus): a default 800 × 600 screen under a 1280 × 800 window,
+    // and Playwright's screen set to the viewport inside a window with a
+    // toolbar.
+    let bots = [
+        ([800.0, 600.0], [1280.0, 800.0], [1280.0, 800.0]),
+        ([800.0, 600.0], [1280.0, 800.0], [1280.0, 657.0]),
+        ([1280.0, 800.0], [1288.0, 931.0], [1280.0, 800.0]),
+        ([1280.0, 720.0], [1288.0, 805.0], [1280.0, 720.0]),
+    ];
+    for (screen, outer, inner) in bots {
+        assert!(
+            features::impossible_window(&sized(screen, outer, inner, 0)),
+            "{screen:?} {outer:?} {inner:?}"
+        );
+        let mut s = human_mouse(3);
+        s.env = sized(screen, outer, inner, 0);
+        let v = score(&s);
+        assert!(v.confidence < 0.5 && v.agent.is_agent, "{v:?}");
+        assert!(
+            has(&v, Label::Headless) && v.agent.signals.contains(Label::Headless),
+            "{v:?}"
+        );
+        // Phones and tablets are not judged by their sizes.
+        assert!(!features::impossible_window(&sized(screen, outer, inner, 5)));
+    }
+    // What people's browsers report.
+    let people = [
+        // An ordinary window; full screen; a maximised window on Windows,
+        // with its 8 px invisible borders, with and without a taskbar.
+        ([1920.0, 1080.0], [1280.0, 800.0], [1280.0, 689.0]),
+        ([1920.0, 1080.0], [1920.0, 1080.0], [1920.0, 1080.0]),
+        ([1920.0, 1080.0], [1936.0, 1056.0], [1920.0, 969.0]),
+        ([1920.0, 1080.0], [1936.0, 1096.0], [1920.0, 1009.0]),
+        // iOS Safari in landscape: `screen` stays portrait.
+        ([390.0, 844.0], [844.0, 390.0], [844.0, 340.0]),
+        // A window stretched across two side-by-side monitors.
+        ([1920.0, 1080.0], [3400.0, 1000.0], [3400.0, 915.0]),
+        // Firefox resistFingerprinting and Brave: the window reported as
+        // the screen (Brave adds up to 8 px to each), and Brave's bucketed
+        // screen on a 1280 × 1024 display.
+        ([1280.0, 913.0], [1280.0, 913.0], [1280.0, 913.0]),
+        ([1283.0, 918.0], [1285.0, 914.0], [1280.0, 913.0]),
+        ([1440.0, 900.0], [1285.0, 1005.0], [1280.0, 1000.0]),
+        // Zoomed out to 67 %: the viewport in CSS px is the screen's size,
+        // the window (device-independent px) is not.
+        ([1920.0, 1080.0], [1290.0, 805.0], [1920.0, 1080.0]),
+    ];
+    for (screen, outer, inner) in people {
+        assert!(
+            !features::impossible_window(&sized(screen, outer, inner, 0)),
+            "{screen:?} {outer:?} {inner:?}"
+        );
+        let mut s = human_mouse(3);
+        s.env = sized(screen, outer, inner, 0);
+        s.env.chrome_obj = Some(true);
+        let v = score(&s);
+        assert!(
+            v.confidence >= 0.5 && !v.agent.is_agent && !has(&v, Label::Headless),
+            "{v:?}"
+        );
+    }
+    // Sizes missing or zero say nothing.
+    let mut partial = sized([800.0, 600.0], [1280.0, 800.0], [1280.0, 800.0], 0);
+    partial.inner = None;
+    assert!(!features::impossible_window(&partial));
+    assert!(!features::impossible_window(&sized(
+        [0.0, 0.0],
+        [1280.0, 800.0],
+        [1280.0, 800.0],
+        0
+    )));
+}
+
+#[test]
+fn a_rewritten_user_agent_is_an_agent_and_a_bot() {
+    let mut s = human_mouse(4);
+    assert!(score(&s).confidence >= 0.5);
+    s.env.ua_spoofed = Some(true);
+    let v = score(&s);
+    assert!(v.confidence < 0.5 && v.agent.is_agent, "{v:?}");
+    assert!(
+        v.agent.signals.contains(Label::SpoofedUserAgent) && has(&v, Label::SpoofedUserAgent),
+        "{v:?}"
+    );
+    s.env.ua_spoofed = Some(false);
+    assert!(score(&s).confidence >= 0.5);
+}
+
 #[test]
 fn soft_agent_signals_alone_do_not_decide() {
     let mut s = Signals {
@@ -424,7 +526,7 @@ fn any_signals() -> impl Strategy<Value = Signals> {
         rows(3, 256),
         rows(4, 512),
         any::<[u32; 7]>(),
-        any::<[bool; 4]>(),
+        any::<[bool; 5]>(),
     )
         .prop_map(|(dur, m, c, k, s, t, n, e)| {
             let mut sig = Signals {
@@ -448,6 +550,7 @@ fn any_signals() -> impl Strategy<Value = Signals> {
                     cdp: Some(e[1]),
                     headless_ua: Some(e[2]),
                     chrome_obj: Some(e[3]),
+                    ua_spoofed: Some(e[4]),
                     ..Env::default()
                 },
                 ..Signals::default()

@@ -368,6 +368,7 @@ fn env(r: &mut Reader) -> Result<Env, Fail> {
             "outer" => "outer",
             "inner" => "inner",
             "dpr" => "dpr",
+            "ua_spoofed" => "ua_spoofed",
             _ => {
                 r.skip()?;
                 continue;
@@ -399,11 +400,12 @@ fn env(r: &mut Reader) -> Result<Env, Fail> {
                 }
                 env.host = Some(h.into_owned());
             }
-            "webdriver" | "cdp" | "headless_ua" | "chrome_obj" => {
+            "webdriver" | "cdp" | "headless_ua" | "chrome_obj" | "ua_spoofed" => {
                 let dst = match name {
                     "webdriver" => &mut env.webdriver,
                     "cdp" => &mut env.cdp,
                     "headless_ua" => &mut env.headless_ua,
+                    "ua_spoofed" => &mut env.ua_spoofed,
                     _ => &mut env.chrome_obj,
                 };
                 *dst = None;

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BASE, CHROMIUM, checkSignals } from './harness.mjs';
-import { FRAMEWORKS, launch } from '../../bots/drivers.mjs';
+import { FRAMEWORKS, KIT_FRAMEWORKS, launch } from '../../bots/drivers.mjs';
 import { caught, session } from '../../bots/generate.mjs';
 
 // The three run side by side: each takes ~15 s, mostly the humanised
@@ -34,6 +34,9 @@ test('each framework on /demo is caught', { timeout: 90_000, concurrency: true }
         );
         assert.ok(caught(verdict), `${framework} ${style} is caught: ${JSON.stringify(verdict)}`);
         assert.equal(sessionData.env.webdriver, true);
+        // Chromium's own user agent, read in a secure context: the
+        // rewritten-agent check answers, and answers no.
+        assert.equal(sessionData.env.ua_spoofed, false, 'an unmodified user agent is not reported as rewritten');
         // ChromeDriver's cdc_… globals are on every page it drives.
         if (framework === 'selenium') assert.equal(sessionData.env.cdp, true, 'cdc_ globals seen');
         if (style === 'dispatched') {
@@ -49,10 +52,13 @@ test('each framework on /demo is caught', { timeout: 90_000, concurrency: true }
 });
 
 // Puppeteer with navigator.webdriver hidden, a normal user agent and
-// humanised input leaves nothing in the page (no webdriver, no cdp, no
-// untrusted event): only its presses, sent through CDP without `force`,
-// arrive with pressure 0 (click flags bit 3). That alone must catch it, and
-// the same window without the bit must not be an agent.
+// humanised input leaves no webdriver, no cdp and no untrusted event in the
+// page. Its user agent, set by the launch switch, is seen as rewritten, and
+// headless Chromium's 800 × 600 screen cannot hold its window; apart from
+// those, its presses, sent through CDP without `force`, arrive with
+// pressure 0 (click flags bit 3). That alone must catch it (the window sent
+// again with a real display's screen and no rewritten agent), and the same
+// window without the bit must not be an agent.
 test('stealth humanised Puppeteer is caught by zero-pressure presses alone', { timeout: 60_000 }, async () => {
   const key = process.env.HUMA_DEV_KEY;
   assert.ok(key, 'HUMA_DEV_KEY is set');
@@ -65,8 +71,10 @@ test('stealth humanised Puppeteer is caught by zero-pressure presses alone', { t
     assert.deepEqual(
       [sessionData.env.webdriver, sessionData.env.cdp, sessionData.env.headless_ua, sessionData.n.u],
       [false, false, false, 0],
-      'no other automation evidence in the page',
+      'no webdriver, cdp, HeadlessChrome or untrusted event in the page',
     );
+    assert.equal(sessionData.env.ua_spoofed, true, 'the --user-agent switch empties the full-version list');
+    assert.ok(['headless', 'spoofed_user_agent'].every((s) => verdict.agent.signals.includes(s)), JSON.stringify(verdict));
     assert.ok(flags.length >= 2 && flags.every((f) => (f & 9) === 9 && (f & 4) === 0), 'trusted, off-centre, zero pressure');
     assert.ok(caught(verdict) && verdict.agent.signals.includes('synthetic_events'), JSON.stringify(verdict));
 
@@ -79,9 +87,11 @@ test('stealth humanised Puppeteer is caught by zero-pressure presses alone', { t
       assert.equal(res.status, 200);
       return res.json();
     };
-    const flagged = await verify(sessionData);
+    const alone = { ...sessionData, env: { ...sessionData.env, ua_spoofed: false, screen: [1920, 1080] } };
+    const flagged = await verify(alone);
     assert.ok(flagged.human === false && flagged.agent.is_agent, JSON.stringify(flagged));
-    const cleared = { ...sessionData, c: sessionData.c.map((v, i) => (i % 5 === 4 ? v & ~8 : v)) };
+    assert.deepEqual(flagged.agent.signals.filter((s) => s === 'headless' || s === 'spoofed_user_agent'), [], 'pressure alone');
+    const cleared = { ...alone, c: alone.c.map((v, i) => (i % 5 === 4 ? v & ~8 : v)) };
     const plain = await verify(cleared);
     console.log(`without bit 3: ${JSON.stringify(plain)}`);
     assert.ok(!plain.agent.is_agent && !plain.agent.signals.includes('synthetic_events'), JSON.stringify(plain));
@@ -94,8 +104,11 @@ test('stealth humanised Puppeteer is caught by zero-pressure presses alone', { t
 // it; the snippet sees a getter that is not native code and reports
 // `webdriver`. The launch flag alone (the `stealth` style) turns the flag
 // off natively and is not seen: that run must still read false, so the
-// check does not fire on Chromium's own accessor.
-test('navigator.webdriver hidden by an init script is seen; the launch flag alone is not', { timeout: 60_000 }, async () => {
+// check does not fire on Chromium's own accessor. Both runs are caught
+// anyway: the user agent set by the launch switch is seen as rewritten,
+// and Playwright's screen, set to the viewport inside a window with a
+// toolbar, is a window no display holds (`headless`).
+test('navigator.webdriver hidden by an init script is seen; the launch flag alone is not, and is caught by the rewritten agent and the window', { timeout: 60_000 }, async () => {
   for (const [hideWebdriver, seed] of [[true, 4], [false, 5]]) {
     const d = await launch('playwright', { stealth: true, hideWebdriver });
     try {
@@ -105,11 +118,37 @@ test('navigator.webdriver hidden by an init script is seen; the launch flag alon
       assert.equal(await d.evaluate(() => navigator.webdriver), false, 'the page reads webdriver false either way');
       assert.equal(sessionData.env.webdriver, hideWebdriver);
       assert.equal(sessionData.env.headless_ua, false);
-      if (hideWebdriver) assert.ok(caught(verdict) && verdict.agent.signals.includes('webdriver'), JSON.stringify(verdict));
+      assert.equal(sessionData.env.ua_spoofed, true);
+      assert.ok(caught(verdict), JSON.stringify(verdict));
+      for (const s of ['spoofed_user_agent', 'headless', ...(hideWebdriver ? ['webdriver'] : [])]) {
+        assert.ok(verdict.agent.signals.includes(s), `${s}: ${JSON.stringify(verdict)}`);
+      }
     } finally {
       await d.close();
     }
   }
+});
+
+// The published stealth kit (puppeteer-extra-plugin-stealth, through
+// puppeteer-extra and playwright-extra) hides webdriver and HeadlessChrome
+// and patches the user agent's brands; it leaves the high-entropy
+// fullVersionList as it was (env.ua_spoofed) and headless Chromium's window
+// as it was (headless).
+test('the published stealth kit is caught', { timeout: 90_000, concurrency: true }, async (t) => {
+  await Promise.all(KIT_FRAMEWORKS.map((framework) => t.test(framework, { timeout: 60_000 }, async () => {
+    const d = await launch(framework, { kit: true });
+    try {
+      const { sessionData, verdict } = await session(d, BASE, 'stealth_kit', 8);
+      checkSignals(sessionData);
+      const e = sessionData.env;
+      console.log(`${framework} stealth kit: env ${JSON.stringify(e)}, verdict ${JSON.stringify(verdict)}`);
+      assert.deepEqual([e.webdriver, e.headless_ua, e.cdp, e.ua_spoofed], [false, false, false, true], 'the kit hides webdriver and HeadlessChrome');
+      assert.ok(caught(verdict), JSON.stringify(verdict));
+      assert.ok(verdict.agent.signals.includes('spoofed_user_agent'), JSON.stringify(verdict));
+    } finally {
+      await d.close();
+    }
+  })));
 });
 
 test('plain headless Chromium without automation: no webdriver, no cdp', { timeout: 30_000 }, async () => {

@@ -296,6 +296,47 @@ export function createCollector(w: any, d: any): Collector {
     }
   }
 
+  // A user agent rewritten by its driver: Chromium answers the same brands
+  // from `navigator.userAgentData` and from its high-entropy
+  // `fullVersionList`, and never an empty list. A `--user-agent` launch
+  // switch (the usual way to drop "HeadlessChrome") empties the
+  // full-version list; Puppeteer's `setUserAgent` without metadata empties
+  // both; stealth kits that patch `brands` leave the full-version list as
+  // it was (all seen in Chromium 156; model card). GREASE brands ("Not…A…
+  // Brand", any spelling) are left out of the comparison. Undefined until
+  // the asynchronous answer arrives, and where the API is missing (not
+  // Chromium, or not a secure context).
+  var uaSpoofed: boolean | undefined;
+  var GREASE = /not.?a.?brand/i;
+  function brandNames(list: any): string[] {
+    var out: string[] = [];
+    for (var i = 0; list && i < list.length; i++) {
+      var b = String(list[i] && list[i].brand);
+      if (!GREASE.test(b)) out.push(b);
+    }
+    return out;
+  }
+  function uaCheck() {
+    var ud = nav.userAgentData;
+    if (!w.chrome || !ud || typeof ud.getHighEntropyValues !== 'function') return;
+    try {
+      var brands = brandNames(ud.brands);
+      if (!brands.length) {
+        uaSpoofed = true;
+        return;
+      }
+      ud.getHighEntropyValues(['fullVersionList']).then(
+        function (h: any) {
+          var full = brandNames(h && h.fullVersionList);
+          var missing = !full.length;
+          for (var i = 0; i < brands.length; i++) if (full.indexOf(brands[i]) < 0) missing = true;
+          uaSpoofed = missing;
+        },
+        function () {}
+      );
+    } catch (x) {}
+  }
+
   function pair(a: any, b: any): [number, number] {
     return [int(a), int(b)];
   }
@@ -305,7 +346,7 @@ export function createCollector(w: any, d: any): Collector {
     var ua = nav.userAgent || '';
     cdpCheck();
     if (!cdp) driverGlobals();
-    return {
+    var e: any = {
       host: w.location.hostname || '',
       webdriver: !!nav.webdriver || webdriverHidden(),
       cdp: cdp,
@@ -319,6 +360,8 @@ export function createCollector(w: any, d: any): Collector {
       inner: pair(w.innerWidth, w.innerHeight),
       dpr: w.devicePixelRatio > 0 ? w.devicePixelRatio : 1
     };
+    if (uaSpoofed !== undefined) e.ua_spoofed = uaSpoofed;
+    return e;
   }
 
   // The current window as signals v1.
@@ -340,6 +383,7 @@ export function createCollector(w: any, d: any): Collector {
 
   fresh();
   cdpCheck();
+  uaCheck();
   var on = function (target: any, type: string, fn: (e: any) => void) {
     target.addEventListener(type, fn, OPT);
   };

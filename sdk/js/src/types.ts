@@ -22,6 +22,8 @@ export interface Signals {
     outer?: [number, number];
     inner?: [number, number];
     dpr?: number;
+    /** huma's extension: the user agent was rewritten by its driver (see the README). */
+    ua_spoofed?: boolean;
   };
 }
 

@@ -51,6 +51,8 @@ pub fn extract(s: &Signals) -> Features {
     f.webdriver = flag(s.env.webdriver);
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
+    f.impossible_window = if impossible_window(&s.env) { 1.0 } else { 0.0 };
+    f.ua_spoofed = flag(s.env.ua_spoofed);
     f
 }
 

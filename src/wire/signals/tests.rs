@@ -76,6 +76,12 @@ fn table() {
             Some("sessionData.env.webdriver"),
         ),
         (r#"{"v":1,"dur":1,"env":{"cdp":1}}"#, Some("sessionData.env.cdp")),
+        (r#"{"v":1,"dur":1,"env":{"ua_spoofed":true}}"#, ok),
+        (r#"{"v":1,"dur":1,"env":{"ua_spoofed":null}}"#, ok),
+        (
+            r#"{"v":1,"dur":1,"env":{"ua_spoofed":"yes"}}"#,
+            Some("sessionData.env.ua_spoofed"),
+        ),
         (r#"{"v":1,"dur":1,"env":{"host":5}}"#, Some("sessionData.env.host")),
         (
             r#"{"v":1,"dur":1,"env":{"plugins":-1}}"#,
@@ -108,6 +114,23 @@ fn table() {
     check(&long_host, Some("sessionData.env.host"));
     let max_host = format!(r#"{{"v":1,"dur":1,"env":{{"host":"{}"}}}}"#, "a".repeat(253));
     check(&max_host, None);
+}
+
+#[test]
+fn env_is_read_field_by_field() {
+    let s = decode_signals_str(
+        r#"{"v":1,"dur":1,"env":{"webdriver":false,"headless_ua":true,"ua_spoofed":true,"screen":[800,600],"outer":[1280,800],"inner":[1280,713],"touch_points":0}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (s.env.webdriver, s.env.headless_ua, s.env.ua_spoofed, s.env.cdp),
+        (Some(false), Some(true), Some(true), None)
+    );
+    assert_eq!(
+        (s.env.screen, s.env.outer, s.env.inner),
+        (Some([800.0, 600.0]), Some([1280.0, 800.0]), Some([1280.0, 713.0]))
+    );
+    assert_eq!(s.env.touch_points, Some(0));
 }
 
 #[test]
