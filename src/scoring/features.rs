@@ -33,6 +33,12 @@ pub const JUMP_MIN_PX: f64 = 150.0;
 /// sparse trace (a slow remote desktop, a page whose main thread is busy)
 /// samples a moving hand every 200–400 ms.
 pub const PLACE_PAUSE_MS: f64 = 1_000.0;
+/// A placement is acted on when a press follows it within this long (ms)
+/// and [`PLACE_ACT_PX`]: an agent puts the pointer where it clicks. A
+/// sparse trace's first sample after a pause lands mid-reach instead.
+pub const PLACE_ACT_MS: f64 = 150.0;
+/// How near (px, on each axis) the press of an acted-on placement is.
+pub const PLACE_ACT_PX: f64 = 3.0;
 /// A click this far (px) from the last pointer sample did not arrive by
 /// moving the pointer there.
 pub const TELEPORT_PX: f64 = 80.0;
@@ -131,7 +137,10 @@ pub struct Features {
     /// reach of an eased tween peaks mid-way, a hand's vary.
     pub peak_offcentre: f32,
     /// Isolated placements: a sample ≥ [`TELEPORT_PX`] from the previous one,
-    /// more than [`PLACE_PAUSE_MS`] after it and resting after, a pointer put
+    /// more than [`PLACE_PAUSE_MS`] after it and resting after, and either
+    /// acted on (a press within [`PLACE_ACT_MS`] and [`PLACE_ACT_PX`]) or in
+    /// a densely sampled trace (mean interval under [`DENSE_SAMPLING_MS`],
+    /// where a moving hand would have been seen on its way); a pointer put
     /// somewhere without a path.
     pub placements: f32,
     /// ln(duration / Fitts time) per movement, Fitts time = 50 + 120·log2(1
@@ -218,7 +227,7 @@ pub struct Features {
 /// Extracts the features of one window. Never allocates, never fails.
 pub fn extract(s: &Signals) -> Features {
     let mut f = Features::default();
-    pointer(&s.m, s.dur, &mut f);
+    pointer(&s.m, &s.c, s.dur, &mut f);
     let untrusted_clicks = clicks(&s.c, &s.m, &mut f);
     keys(&s.k, &mut f);
     scrolls(&s.s, &mut f);
@@ -416,7 +425,9 @@ struct PointerSums {
     turns: u32,
     repeats: u32,
     repeats_base: u32,
-    placements: u32,
+    /// Placement candidates pressed on at once, and the others.
+    placed_acted: u32,
+    placed_idle: u32,
 }
 
 /// Sums over measured movements (see [`Movement`]), turned into means at the end.
@@ -639,13 +650,13 @@ impl Movement {
 /// the movement it belongs to. Every shape measure is a ratio of times or
 /// of lengths, so it means the same at 16 ms and at 100 ms sampling
 /// (sparser traces just measure it more coarsely).
-fn pointer(m: &[f64], dur: f64, f: &mut Features) {
+fn pointer(m: &[f64], c: &[f64], dur: f64, f: &mut Features) {
     let rows = m.len() / M_STRIDE;
     f.moves = rows as f32;
     let mut p = PointerSums::default();
     let mut s = ShapeSums::default();
     if rows >= 2 {
-        walk(m, &mut p, &mut s);
+        walk(m, c, &mut p, &mut s);
         f.segments = p.segments as f32;
         f.straightness = ratio(p.chord_sum, p.path_sum);
         f.speed_samples = p.speed.n as f32;
@@ -674,14 +685,19 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
     // Shrunk toward a typical human value by two pseudo-movements: one
     // movement that happens to peak mid-way says little, ten say a lot.
     f.peak_offcentre = ((s.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
-    f.placements = p.placements as f32;
+    let dense = f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32;
+    f.placements = (p.placed_acted + if dense { p.placed_idle } else { 0 }) as f32;
     f.fitts_log_ratio = ratio(s.fitts, n);
     f.fitts_log_abs = ratio(s.fitts_log_abs, n);
 }
 
-/// The walk of [`pointer`] over a trace of at least two samples.
-fn walk(m: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
+/// The walk of [`pointer`] over a trace of at least two samples (`c`: the
+/// clicks, for placements acted on).
+fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
     let rows = m.len() / M_STRIDE;
+    // The first click not before the current sample (clicks are in time
+    // order, so this only moves forward).
+    let mut next_click = 0usize;
     let (mut t0, mut x0, mut y0) = sample(m, 0);
     let mut mv = Movement::at(0, t0, x0, y0);
     // The last step of at least 1 px in this movement (0 when none) and its
@@ -708,7 +724,16 @@ fn walk(m: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         last_dt = if dt > 0.0 { dt } else { last_dt };
         if dt > PLACE_PAUSE_MS && d >= TELEPORT_PX {
             let rests_after = i + 1 == rows || m[(i + 1) * M_STRIDE] - t1 > PAUSE_MS;
-            p.placements += rests_after as u32;
+            while next_click * C_STRIDE < c.len() && c[next_click * C_STRIDE] < t1 {
+                next_click += 1;
+            }
+            let acted = c
+                .get(next_click * C_STRIDE..next_click * C_STRIDE + 3)
+                .is_some_and(|r| {
+                    r[0] - t1 <= PLACE_ACT_MS && (r[1] - x1).abs() <= PLACE_ACT_PX && (r[2] - y1).abs() <= PLACE_ACT_PX
+                });
+            p.placed_acted += (rests_after && acted) as u32;
+            p.placed_idle += (rests_after && !acted) as u32;
         }
         if pause || is_jump || rested || sharp {
             mv.close(m, i - 1, t0, x0, y0, p, s);

@@ -164,6 +164,49 @@ fn sparse_human_mouse_scores_human() {
 
 /// A window whose movements are all shorter than three samples has no
 /// speed CV: the input is not read, whatever its value.
+/// A placement is a pointer put where an agent then acts: a sample far
+/// from the last after a long pause counts when a press follows on it at
+/// once, or when the trace samples a moving hand densely; in a sparse
+/// trace without that press it is a hand first seen mid-reach.
+#[test]
+fn placements_are_pressed_on_or_seen_in_dense_traces() {
+    // Samples every `step` ms along a short drift, a 2 s pause, then one
+    // sample 300 px away and a rest.
+    let trace = |step: f64| {
+        let mut m = Vec::new();
+        let mut t = 0.0;
+        for i in 0..20 {
+            m.extend([t, 100.0 + 3.0 * i as f64, 100.0]);
+            t += step;
+        }
+        t += 2000.0;
+        m.extend([t, 460.0, 300.0]);
+        (m, t)
+    };
+    let placements = |step: f64, press: Option<(f64, f64)>| {
+        let (m, t) = trace(step);
+        let c = match press {
+            Some((dt, dx)) => vec![t + dt, 460.0 + dx, 300.0, 90.0, 1.0],
+            None => vec![],
+        };
+        let s = Signals {
+            dur: t + 3000.0,
+            m,
+            c,
+            ..Signals::default()
+        };
+        features::extract(&s).placements
+    };
+    // Sparse (a sample every 250 ms, as a slow remote desktop gives).
+    assert_eq!(placements(250.0, None), 0.0);
+    assert_eq!(placements(250.0, Some((40.0, 1.0))), 1.0);
+    // Pressed too late or elsewhere: not acted on.
+    assert_eq!(placements(250.0, Some((400.0, 0.0))), 0.0);
+    assert_eq!(placements(250.0, Some((40.0, 12.0))), 0.0);
+    // Dense (60 Hz): a moving hand would have been seen on its way.
+    assert_eq!(placements(16.0, None), 1.0);
+}
+
 #[test]
 fn unmeasured_speed_cv_is_not_read() {
     let mut s = human_mouse(3);

@@ -16,7 +16,7 @@ const CLICK_ZERO_PRESSURE: u32 = 8;
 pub fn extract(s: &Signals) -> Features {
     let mut f = Features::default();
     pointer(&s.m, s.dur, &mut f);
-    shape(&s.m, &mut f);
+    shape(&s.m, &s.c, &mut f);
     clicks(&s.c, &s.m, &mut f);
     keys(&s.k, &mut f);
     scrolls(&s.s, &mut f);
@@ -397,10 +397,10 @@ struct ShapeSums {
 /// as an index range of the trace, so nothing is copied. Every measure is a
 /// ratio of times or of lengths, so it means the same at 16 ms and at
 /// 100 ms sampling (sparser traces just measure it more coarsely).
-fn shape(m: &[f64], f: &mut Features) {
+fn shape(m: &[f64], c: &[f64], f: &mut Features) {
     let rows = m.len() / M_STRIDE;
     let mut sums = ShapeSums::default();
-    let mut placements = 0u32;
+    let (mut acted, mut idle) = (0u32, 0u32);
     if rows >= 2 {
         let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
         let (mut start, mut last_dt) = (0usize, f64::INFINITY);
@@ -417,7 +417,18 @@ fn shape(m: &[f64], f: &mut Features) {
             let rested = dt > REST_MS && dt > REST_RATIO * last_dt;
             last_dt = if dt > 0.0 { dt } else { last_dt };
             let rests_after = i + 1 == rows || m[(i + 1) * 3] - t1 > PAUSE_MS;
-            placements += (dt > PLACE_PAUSE_MS && d >= TELEPORT_PX && rests_after) as u32;
+            if dt > PLACE_PAUSE_MS && d >= TELEPORT_PX && rests_after {
+                // Pressed on: the first click at or after the sample is
+                // soon after it and on it.
+                let pressed = c.chunks_exact(C_STRIDE).find(|r| r[0] >= t1).is_some_and(|r| {
+                    r[0] - t1 <= PLACE_ACT_MS && (r[1] - x1).abs() <= PLACE_ACT_PX && (r[2] - y1).abs() <= PLACE_ACT_PX
+                });
+                if pressed {
+                    acted += 1;
+                } else {
+                    idle += 1;
+                }
+            }
             if dt > PAUSE_MS || is_jump || rested || sharp {
                 movement(m, start, i - 1, &mut sums);
                 // After a pause or a jump the movement starts at the new
@@ -447,7 +458,8 @@ fn shape(m: &[f64], f: &mut Features) {
     // Shrunk toward a typical human value by two pseudo-movements: one
     // movement that happens to peak mid-way says little, ten say a lot.
     f.peak_offcentre = ((sums.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
-    f.placements = placements as f32;
+    let dense = f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32;
+    f.placements = (acted + if dense { idle } else { 0 }) as f32;
     f.fitts_log_ratio = ratio(sums.fitts, n);
     f.fitts_log_abs = ratio(sums.fitts_abs, n);
 }
