@@ -173,3 +173,50 @@ test('no text or URLs in the data, and startSession posts windows', { timeout: 9
     assert.ok(sessions.length <= sent + 1, 'stopSession stops the heartbeats');
   });
 });
+
+// `env.ua_spoofed`: the page's navigator.userAgentData replaced before the
+// snippet loads, as a driver or a stealth kit would leave it. Chromium's own
+// answers first (false), then each way a rewrite shows, and an old Chromium
+// without `fullVersionList` (no field: nothing to compare).
+test('a rewritten user agent is reported, an unmodified or old one is not', { timeout: 60_000 }, async () => {
+  const brand = (b, v) => ({ brand: b, version: v });
+  const cases = [
+    ['unmodified', null, false],
+    ['brands emptied (setUserAgent without metadata)', { brands: [], full: [] }, true],
+    ['full-version list emptied (--user-agent)', { brands: [brand('Not:A-Brand', '8'), brand('Chromium', '156')], full: [] }, true],
+    [
+      'brands patched, full list not (stealth kit)',
+      { brands: [brand(' Not A;Brand', '99'), brand('Chromium', '156'), brand('Google Chrome', '156')], full: [brand('Not:A-Brand', '8.0.0.0'), brand('Chromium', '156.0.1.2')] },
+      true,
+    ],
+    [
+      'GREASE spelled differently, same brands',
+      { brands: [brand('Not_A Brand', '24'), brand('Chromium', '156'), brand('Google Chrome', '156')], full: [brand('Not A(Brand', '24.0.0.0'), brand('Google Chrome', '156.0.1.2'), brand('Chromium', '156.0.1.2')] },
+      false,
+    ],
+    ['Chromium before 98: no full-version list', { brands: [brand('Chromium', '97')], full: undefined }, undefined],
+  ];
+  await withChromium(async (context) => {
+    for (const [name, fake, expected] of cases) {
+      const page = await context.newPage();
+      if (fake) {
+        await page.addInitScript((f) => {
+          const data = {
+            brands: f.brands,
+            mobile: false,
+            platform: 'Linux',
+            getHighEntropyValues: async () => (f.full === undefined ? { brands: f.brands } : { brands: f.brands, fullVersionList: f.full }),
+          };
+          Object.defineProperty(Navigator.prototype, 'userAgentData', { get: () => data, configurable: true });
+        }, fake);
+      }
+      await page.goto(`${BASE}/demo`);
+      await page.waitForFunction(() => typeof window.Huma === 'object');
+      await page.waitForTimeout(100);
+      const env = await page.evaluate(() => window.Huma.debug().features.env);
+      console.log(`${name}: ua_spoofed ${env.ua_spoofed}`);
+      assert.equal(env.ua_spoofed, expected, name);
+      await page.close();
+    }
+  });
+});

@@ -305,7 +305,8 @@ export function createCollector(w: any, d: any): Collector {
   // it was (all seen in Chromium 156; model card). GREASE brands ("Not…A…
   // Brand", any spelling) are left out of the comparison. Undefined until
   // the asynchronous answer arrives, and where the API is missing (not
-  // Chromium, or not a secure context).
+  // Chromium, not a secure context, or a Chromium older than 98, whose
+  // answer has no `fullVersionList`).
   var uaSpoofed: boolean | undefined;
   var GREASE = /not.?a.?brand/i;
   function brandNames(list: any): string[] {
@@ -327,7 +328,9 @@ export function createCollector(w: any, d: any): Collector {
       }
       ud.getHighEntropyValues(['fullVersionList']).then(
         function (h: any) {
-          var full = brandNames(h && h.fullVersionList);
+          // Chromium before 98 has no full-version list: nothing to compare.
+          if (!h || !Array.isArray(h.fullVersionList)) return;
+          var full = brandNames(h.fullVersionList);
           var missing = !full.length;
           for (var i = 0; i < brands.length; i++) if (full.indexOf(brands[i]) < 0) missing = true;
           uaSpoofed = missing;
