@@ -268,13 +268,19 @@ pub fn extract(s: &Signals) -> Features {
 /// (16 px per dimension), and Brave's farbling adds up to 8 px.
 pub const WINDOW_SLACK_PX: f64 = 48.0;
 
-/// A desktop window that cannot be on the screen it reports: larger than
-/// the screen in both dimensions (headless Chromium's default 800 × 600
-/// screen under a 1280 × 800 window), or a viewport exactly the size of the
-/// screen inside a window with a toolbar (Playwright sets `screen` to the
-/// viewport). Neither happens to a window on a real display: the OS keeps a
-/// window within its screen, full screen has no toolbar, and a window
-/// spanning two side-by-side monitors is larger in one dimension only.
+/// Headless Chromium's default screen (`--window-size` changes the window,
+/// not this).
+pub const HEADLESS_SCREEN: [f64; 2] = [800.0, 600.0];
+
+/// A desktop window that cannot be on the screen it reports: headless
+/// Chromium's default 800 × 600 screen under a window larger in both
+/// dimensions, or a viewport exactly the size of the screen inside a window
+/// with a toolbar (Playwright sets `screen` to the viewport). A window on a
+/// real display is within its screen, full screen has no toolbar, and a
+/// window across two side-by-side monitors is larger in one dimension only.
+/// Windows does let a window dragged from a large monitor stay larger than
+/// a small one in both dimensions, so "larger than its screen" alone is not
+/// read: only with the headless screen, which no display of 2026 has.
 /// Dimensions are compared smaller with smaller, so iOS Safari's portrait
 /// `screen` in landscape passes; privacy modes that report the window as
 /// the screen (Firefox's resistFingerprinting, Brave) report `outer` as the
@@ -289,10 +295,11 @@ pub fn impossible_window(env: &Env) -> bool {
     }
     let sorted = |p: [f64; 2]| if p[0] <= p[1] { p } else { [p[1], p[0]] };
     let (s, o) = (sorted(screen), sorted(outer));
+    let headless_screen = screen == HEADLESS_SCREEN;
     let larger = o[0] > s[0] + WINDOW_SLACK_PX && o[1] > s[1] + WINDOW_SLACK_PX;
     let screen_sized = (inner[0] - screen[0]).abs() < 1.0 && (inner[1] - screen[1]).abs() < 1.0;
     let toolbar = outer[1] - inner[1] > WINDOW_SLACK_PX;
-    larger || (screen_sized && toolbar)
+    (headless_screen && larger) || (screen_sized && toolbar)
 }
 
 /// `atan2(y, x)` within 1.2e-5 rad of the exact value (checked over a dense

@@ -306,8 +306,11 @@ fn windows_no_display_can_hold_are_headless() {
         ([1920.0, 1080.0], [1936.0, 1096.0], [1920.0, 1009.0]),
         // iOS Safari in landscape: `screen` stays portrait.
         ([390.0, 844.0], [844.0, 390.0], [844.0, 340.0]),
-        // A window stretched across two side-by-side monitors.
+        // A window stretched across two side-by-side monitors; one dragged
+        // from a large monitor onto a laptop's, larger than it both ways
+        // (Windows allows it).
         ([1920.0, 1080.0], [3400.0, 1000.0], [3400.0, 915.0]),
+        ([1366.0, 768.0], [1800.0, 1000.0], [1784.0, 913.0]),
         // Firefox resistFingerprinting and Brave: the window reported as
         // the screen (Brave adds up to 8 px to each), and Brave's bucketed
         // screen on a 1280 × 1024 display.
