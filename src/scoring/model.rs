@@ -20,7 +20,7 @@ use super::weights::TRAINED;
 use super::{AgentVerdict, Label, Labels, Profile, Reason, Verdict, MAX_REASONS, PROFILE_LEN};
 
 /// Number of inputs of the trained part.
-pub const INPUTS: usize = 24;
+pub const INPUTS: usize = 27;
 
 /// The trained part: standardisation, coefficients and the threshold that
 /// `huma-train` chose (all in logit units).
@@ -62,6 +62,9 @@ pub const INPUT_NAMES: [(&str, Label, Label); INPUTS] = {
         ("ln_placements", OrganicMouse, TeleportingPointer),
         ("instant_click_share", OrganicMouse, InstantClicks),
         ("centered_click_share", OrganicMouse, CenteredClicks),
+        ("dense_speed_cv", OrganicMouse, ConstantVelocity),
+        ("dense_fitts_log_ratio", OrganicMouse, InhumanSpeed),
+        ("dense_ln_speed_mean", OrganicMouse, InhumanSpeed),
     ]
 };
 
@@ -119,6 +122,9 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
         (1.0 + f.placements).ln(),
         f.instant_click_share,
         f.centered_click_share,
+        f.speed_cv.min(3.0),
+        f.fitts_log_ratio,
+        (f.speed_mean + 0.01).ln(),
     ];
     // The sampling interval's own regularity is left out: a real browser
     // fires moves on display frames, so people look as regular as timers
@@ -152,6 +158,9 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
         always,
         clicked,
         clicked,
+        dense_moved * cv_read,
+        dense_shaped,
+        timed * dense,
     ];
     (x, g)
 }

@@ -54,6 +54,12 @@ pub const TRAINED: Weights = Weights {
         0.117071845,
         // centered_click_share
         0.121389605,
+        // dense_speed_cv
+        0.68583053,
+        // dense_fitts_log_ratio
+        0.4404079,
+        // dense_ln_speed_mean
+        -0.5737114,
     ],
     scale: [
         // straightness
@@ -104,57 +110,69 @@ pub const TRAINED: Weights = Weights {
         0.3198961,
         // centered_click_share
         0.32114416,
+        // dense_speed_cv
+        0.3150172,
+        // dense_fitts_log_ratio
+        0.61830777,
+        // dense_ln_speed_mean
+        0.6613614,
     ],
     coef: [
         // straightness
-        0.10148529,
+        0.11727963,
         // speed_cv
-        0.80078965,
+        0.65172434,
         // accel_flips
-        -0.25947675,
+        -0.17173676,
         // turn_mean
-        0.08786966,
+        0.1061537,
         // ln_speed_mean
-        -0.026176102,
+        -0.07583545,
         // pause_share
-        -0.04730831,
+        -0.03461186,
         // peak_pos
-        0.22259207,
+        0.184764,
         // edge_peak_share
-        -0.055270705,
+        -0.035878588,
         // deviation
-        -0.028725235,
+        -0.031268727,
         // chord_crossings
-        0.009388571,
+        0.010984129,
         // bend_consistency
-        0.094329685,
+        0.091119915,
         // turn_jerk
-        0.19050722,
+        0.16715579,
         // speed_roughness
-        -0.061287075,
+        -0.0029203813,
         // speed_peaks
-        -0.18220262,
+        -0.13581012,
         // peak_centred
-        -0.63619363,
+        -0.5799376,
         // fitts_log_ratio
-        -0.043993637,
+        0.00364782,
         // fitts_log_abs
-        -0.26220065,
+        -0.20430778,
         // micro_share
-        0.043913193,
+        0.069128536,
         // click_corrections
-        0.03935561,
+        0.03166409,
         // ln_teleports
-        0.0015079876,
+        0.0015507189,
         // ln_jumps
-        0.034760043,
+        0.03557515,
         // ln_placements
-        -0.5974893,
+        -0.6067966,
         // instant_click_share
-        -0.45594704,
+        -0.4516694,
         // centered_click_share
-        -0.55579484,
+        -0.5529793,
+        // dense_speed_cv
+        0.5572182,
+        // dense_fitts_log_ratio
+        -0.20805539,
+        // dense_ln_speed_mean
+        0.16199085,
     ],
-    bias: 1.8564489,
-    threshold: 0.19087449,
+    bias: 1.9015449,
+    threshold: 0.1731694,
 };
