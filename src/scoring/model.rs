@@ -477,13 +477,14 @@ fn agent(f: &Features) -> AgentVerdict {
     use Label::*;
     let uniform_typing = gate(f.flights >= 5.0) * (1.0 - ramp(f.key_flight_cv, 0.05, 0.15));
     let paste_only = gate(f.pastes >= 1.0 && f.printable_keys == 0.0);
-    let signals: [(Label, f32); 9] = [
+    let signals: [(Label, f32); 10] = [
         (Webdriver, 6.0 * f.webdriver),
         (CdpRuntime, 5.0 * f.cdp),
         (Headless, 4.0 * headless(f)),
         (SpoofedUserAgent, 4.0 * f.ua_spoofed),
         (SyntheticEvents, 6.0 * injected(f)),
         (TeleportingPointer, 1.5 * ramp(f.teleports, 0.0, 2.0)),
+        (ActionBursts, 2.5 * ramp(f.placements, 0.0, 2.0)),
         (CenteredClicks, 1.2 * f.centered_click_share * f.clicks.min(3.0) / 3.0),
         (UniformTyping, 1.5 * uniform_typing),
         (PasteWithoutKeys, 1.0 * paste_only),

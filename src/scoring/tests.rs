@@ -376,6 +376,63 @@ fn soft_agent_signals_alone_do_not_decide() {
     assert!(score(&s).confidence >= 0.5, "{:?}", score(&s));
 }
 
+/// A computer-use agent's rhythm: think for seconds, put the pointer on
+/// the target and press at once (`action_bursts`), type at machine pace.
+/// The placements alone are a signal, not a verdict; with machine-even
+/// typing they are an agent.
+#[test]
+fn pressed_placements_are_action_bursts_and_need_company() {
+    let mut m = Vec::new();
+    let mut c = Vec::new();
+    let mut t = 500.0;
+    for (x, y) in [(200.0, 150.0), (640.0, 420.0), (300.0, 600.0)] {
+        m.extend([t, x, y]);
+        c.extend([t + 40.0, x + 1.0, y, 80.0, 1.0]);
+        t += 2500.0;
+    }
+    let n = Counts {
+        m: 3,
+        c: 3,
+        ..Counts::default()
+    };
+    let placed = Signals {
+        dur: t,
+        m: m.clone(),
+        c: c.clone(),
+        n,
+        ..Signals::default()
+    };
+    assert_eq!(
+        features::extract(&placed).placements,
+        2.0,
+        "the first sample follows nothing"
+    );
+    let v = score(&placed);
+    assert!(
+        v.agent.signals.contains(Label::ActionBursts) && !v.agent.is_agent,
+        "{v:?}"
+    );
+    // The same with machine-even typing after the last press.
+    let mut typed = typing(5, true);
+    for row in typed.k.chunks_exact_mut(3) {
+        row[0] += t;
+    }
+    typed.dur += t;
+    typed.m = m;
+    typed.c = c;
+    typed.n.m = 3;
+    typed.n.c = 3;
+    let v = score(&typed);
+    assert!(
+        v.agent.is_agent && v.agent.signals.contains(Label::ActionBursts),
+        "{v:?}"
+    );
+    assert!(
+        !score(&typing(5, true)).agent.is_agent,
+        "uniform typing alone is not an agent"
+    );
+}
+
 #[test]
 fn untrusted_events_decide_alone() {
     let s = Signals {
