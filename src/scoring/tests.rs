@@ -280,20 +280,23 @@ fn windows_no_display_can_hold_are_headless() {
         ([1280.0, 800.0], [1288.0, 931.0], [1280.0, 800.0]),
         ([1280.0, 720.0], [1288.0, 805.0], [1280.0, 720.0]),
     ];
-    for (screen, outer, inner) in bots {
-        assert!(
-            features::impossible_window(&sized(screen, outer, inner, 0)),
-            "{screen:?} {outer:?} {inner:?}"
-        );
+    // Each case's reading, and the verdict on a person's movements in it.
+    let judge = |(screen, outer, inner): ([f64; 2], [f64; 2], [f64; 2])| {
         let mut s = human_mouse(3);
         s.env = sized(screen, outer, inner, 0);
-        let v = score(&s);
+        s.env.chrome_obj = Some(true);
+        (features::impossible_window(&s.env), score(&s))
+    };
+    for case in bots {
+        let (flagged, v) = judge(case);
+        assert!(flagged, "{case:?}");
         assert!(v.confidence < 0.5 && v.agent.is_agent, "{v:?}");
         assert!(
             has(&v, Label::Headless) && v.agent.signals.contains(Label::Headless),
             "{v:?}"
         );
         // Phones and tablets are not judged by their sizes.
+        let (screen, outer, inner) = case;
         assert!(!features::impossible_window(&sized(screen, outer, inner, 5)));
     }
     // What people's browsers report.
@@ -321,15 +324,9 @@ fn windows_no_display_can_hold_are_headless() {
         // the window (device-independent px) is not.
         ([1920.0, 1080.0], [1290.0, 805.0], [1920.0, 1080.0]),
     ];
-    for (screen, outer, inner) in people {
-        assert!(
-            !features::impossible_window(&sized(screen, outer, inner, 0)),
-            "{screen:?} {outer:?} {inner:?}"
-        );
-        let mut s = human_mouse(3);
-        s.env = sized(screen, outer, inner, 0);
-        s.env.chrome_obj = Some(true);
-        let v = score(&s);
+    for case in people {
+        let (flagged, v) = judge(case);
+        assert!(!flagged, "{case:?}");
         assert!(
             v.confidence >= 0.5 && !v.agent.is_agent && !has(&v, Label::Headless),
             "{v:?}"
