@@ -220,7 +220,8 @@ pub struct Features {
     pub headless_ua: f32,
     /// The window cannot be on the screen it reports (see [`impossible_window`]).
     pub impossible_window: f32,
-    /// The snippet saw the user agent rewritten by its driver (`env.ua_spoofed`).
+    /// The snippet saw the user agent rewritten by its driver (`env.ua_spoofed`),
+    /// on a device without touch points.
     pub ua_spoofed: f32,
 }
 
@@ -259,7 +260,14 @@ pub fn extract(s: &Signals) -> Features {
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
     f.impossible_window = if impossible_window(&s.env) { 1.0 } else { 0.0 };
-    f.ua_spoofed = flag(s.env.ua_spoofed);
+    // Android WebView gives client hints only to apps that keep its default
+    // user agent: an in-app browser with its own (most of them) shows the
+    // same empty lists as a rewritten one. Read only without touch points.
+    f.ua_spoofed = if s.env.touch_points == Some(0) {
+        flag(s.env.ua_spoofed)
+    } else {
+        0.0
+    };
     f
 }
 

@@ -348,6 +348,7 @@ fn windows_no_display_can_hold_are_headless() {
 fn a_rewritten_user_agent_is_an_agent_and_a_bot() {
     let mut s = human_mouse(4);
     assert!(score(&s).confidence >= 0.5);
+    s.env.touch_points = Some(0);
     s.env.ua_spoofed = Some(true);
     let v = score(&s);
     assert!(v.confidence < 0.5 && v.agent.is_agent, "{v:?}");
@@ -357,6 +358,13 @@ fn a_rewritten_user_agent_is_an_agent_and_a_bot() {
     );
     s.env.ua_spoofed = Some(false);
     assert!(score(&s).confidence >= 0.5);
+    // An in-app browser (Android WebView with the app's own user agent)
+    // has no client hints either: on a touch device it is not read.
+    s.env.ua_spoofed = Some(true);
+    s.env.touch_points = Some(5);
+    let v = score(&s);
+    assert!(v.confidence >= 0.5 && !v.agent.is_agent, "{v:?}");
+    assert!(!v.agent.signals.contains(Label::SpoofedUserAgent));
 }
 
 #[test]

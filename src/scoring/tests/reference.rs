@@ -52,7 +52,11 @@ pub fn extract(s: &Signals) -> Features {
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
     f.impossible_window = if impossible_window(&s.env) { 1.0 } else { 0.0 };
-    f.ua_spoofed = flag(s.env.ua_spoofed);
+    f.ua_spoofed = if s.env.touch_points == Some(0) {
+        flag(s.env.ua_spoofed)
+    } else {
+        0.0
+    };
     f
 }
 
