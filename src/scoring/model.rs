@@ -210,7 +210,7 @@ pub const PROFILE_ABSENT: f32 = -1.0;
 pub const PROFILE_SHIFT_THRESHOLD: f32 = 0.4;
 
 /// Hand-set terms after the trained ones.
-const HAND: usize = 9;
+const HAND: usize = 8;
 /// All additive terms.
 const TERMS: usize = INPUTS + HAND;
 
@@ -405,7 +405,6 @@ fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
     out[INPUTS + 5] = t(-6.0 * f.webdriver, OrganicMouse, Webdriver);
     out[INPUTS + 6] = t(-5.0 * f.cdp, OrganicMouse, CdpRuntime);
     out[INPUTS + 7] = t(-4.0 * headless(f), OrganicMouse, Headless);
-    out[INPUTS + 8] = t(-4.0 * f.ua_spoofed, OrganicMouse, SpoofedUserAgent);
     (out, base)
 }
 
@@ -481,7 +480,10 @@ fn agent(f: &Features) -> AgentVerdict {
         (Webdriver, 6.0 * f.webdriver),
         (CdpRuntime, 5.0 * f.cdp),
         (Headless, 4.0 * headless(f)),
-        (SpoofedUserAgent, 4.0 * f.ua_spoofed),
+        // Not decisive alone, and not in the confidence at all: apps that
+        // embed a browser and set their own user agent show the same client
+        // hints (model card, "Rewritten user agents and impossible windows").
+        (SpoofedUserAgent, 2.0 * f.ua_spoofed),
         (SyntheticEvents, 6.0 * injected(f)),
         (TeleportingPointer, 1.5 * ramp(f.teleports, 0.0, 2.0)),
         (ActionBursts, 2.5 * ramp(f.placements, 0.0, 2.0)),

@@ -344,27 +344,44 @@ fn windows_no_display_can_hold_are_headless() {
     )));
 }
 
+/// A rewritten user agent is a signal, not a verdict: apps that embed a
+/// browser and set their own user agent show the same client hints. Alone
+/// it names itself among the agent signals and changes nothing else; with
+/// a window no display holds it is an agent.
 #[test]
-fn a_rewritten_user_agent_is_an_agent_and_a_bot() {
+fn a_rewritten_user_agent_is_a_signal_not_a_verdict() {
     let mut s = human_mouse(4);
-    assert!(score(&s).confidence >= 0.5);
     s.env.touch_points = Some(0);
+    let before = score(&s).confidence;
     s.env.ua_spoofed = Some(true);
     let v = score(&s);
-    assert!(v.confidence < 0.5 && v.agent.is_agent, "{v:?}");
     assert!(
-        v.agent.signals.contains(Label::SpoofedUserAgent) && has(&v, Label::SpoofedUserAgent),
+        v.confidence == before && v.confidence >= 0.5 && !v.agent.is_agent,
         "{v:?}"
     );
-    s.env.ua_spoofed = Some(false);
-    assert!(score(&s).confidence >= 0.5);
+    assert!(v.agent.signals.contains(Label::SpoofedUserAgent), "{v:?}");
+    // A reader with no pointer evidence at all is not tipped by it either.
+    let reader = Signals {
+        dur: 8000.0,
+        env: s.env.clone(),
+        ..Signals::default()
+    };
+    assert!(score(&reader).confidence >= 0.5 && !score(&reader).agent.is_agent);
+    // With Playwright's screen-sized viewport in a window with a toolbar.
+    s.env.screen = Some([1280.0, 800.0]);
+    s.env.inner = Some([1280.0, 800.0]);
+    s.env.outer = Some([1288.0, 931.0]);
+    let v = score(&s);
+    assert!(v.confidence < 0.5 && v.agent.is_agent, "{v:?}");
     // An in-app browser (Android WebView with the app's own user agent)
     // has no client hints either: on a touch device it is not read.
-    s.env.ua_spoofed = Some(true);
-    s.env.touch_points = Some(5);
+    s.env = Env {
+        touch_points: Some(5),
+        ua_spoofed: Some(true),
+        ..Env::default()
+    };
     let v = score(&s);
-    assert!(v.confidence >= 0.5 && !v.agent.is_agent, "{v:?}");
-    assert!(!v.agent.signals.contains(Label::SpoofedUserAgent));
+    assert!(!v.agent.signals.contains(Label::SpoofedUserAgent), "{v:?}");
 }
 
 #[test]

@@ -105,10 +105,10 @@ test('stealth humanised Puppeteer is caught by zero-pressure presses alone', { t
 // `webdriver`. The launch flag alone (the `stealth` style) turns the flag
 // off natively and is not seen: that run must still read false, so the
 // check does not fire on Chromium's own accessor. Both runs are caught
-// anyway: the user agent set by the launch switch is seen as rewritten,
-// and Playwright's screen, set to the viewport inside a window with a
-// toolbar, is a window no display holds (`headless`).
-test('navigator.webdriver hidden by an init script is seen; the launch flag alone is not, and is caught by the rewritten agent and the window', { timeout: 60_000 }, async () => {
+// anyway: Playwright's screen, set to the viewport inside a window with a
+// toolbar, is a window no display holds (`headless`); the user agent set
+// by the launch switch is seen as rewritten and listed.
+test('navigator.webdriver hidden by an init script is seen; the launch flag alone is not, and is caught by the window, its rewritten agent listed', { timeout: 60_000 }, async () => {
   for (const [hideWebdriver, seed] of [[true, 4], [false, 5]]) {
     const d = await launch('playwright', { stealth: true, hideWebdriver });
     try {
