@@ -273,7 +273,9 @@ pub fn extract(s: &Signals) -> Features {
 
 /// How far (CSS px) a window may pass its screen before it counts: a
 /// maximised window on Windows reports its invisible 8 px resize borders
-/// (16 px per dimension), and Brave's farbling adds up to 8 px.
+/// (16 px per dimension), and Brave's farbling adds up to 8 px. Also the
+/// least height between `outer` and `inner` read as a toolbar (Chromium's
+/// is 85 px; Brave's farbled `outer` is within 8 px of `inner`).
 pub const WINDOW_SLACK_PX: f64 = 48.0;
 
 /// Headless Chromium's default screen (`--window-size` changes the window,
