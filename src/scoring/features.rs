@@ -225,6 +225,15 @@ pub struct Features {
     pub ua_spoofed: f32,
 }
 
+impl Features {
+    /// Whether the pointer was sampled densely while moving (mean interval
+    /// under [`DENSE_SAMPLING_MS`]): a moving hand is seen on its way, and
+    /// tremor, peak timing and sub-movements can be read.
+    pub fn densely_sampled(&self) -> bool {
+        self.interval_mean > 0.0 && self.interval_mean < DENSE_SAMPLING_MS as f32
+    }
+}
+
 /// Extracts the features of one window. Never allocates, never fails.
 pub fn extract(s: &Signals) -> Features {
     let mut f = Features::default();
@@ -702,7 +711,7 @@ fn pointer(m: &[f64], c: &[f64], dur: f64, f: &mut Features) {
     // Shrunk toward a typical human value by two pseudo-movements: one
     // movement that happens to peak mid-way says little, ten say a lot.
     f.peak_offcentre = ((s.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
-    let dense = f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32;
+    let dense = f.densely_sampled();
     f.placements = (p.placed_acted + if dense { p.placed_idle } else { 0 }) as f32;
     f.fitts_log_ratio = ratio(s.fitts, n);
     f.fitts_log_abs = ratio(s.fitts_log_abs, n);

@@ -15,7 +15,7 @@
 //! - Hand terms are smooth ramps rather than thresholds: a human near a
 //!   boundary loses a little confidence, not all of it.
 
-use super::features::{Features, DENSE_SAMPLING_MS};
+use super::features::Features;
 use super::weights::TRAINED;
 use super::{AgentVerdict, Label, Labels, Profile, Reason, Verdict, MAX_REASONS, PROFILE_LEN};
 
@@ -91,7 +91,7 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
     let cv_read = gate(speed_cv_measured(f));
     let timed = gate(f.speed_samples >= 5.0);
     let shaped = gate(f.shaped >= 1.0);
-    let dense = gate(f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32 && f.speed_samples >= 10.0);
+    let dense = gate(f.densely_sampled() && f.speed_samples >= 10.0);
     let clicked = gate(f.clicks >= 1.0);
     let approached = gate(f.clicks >= 1.0 && f.click_corrections >= 0.0);
     let always = 1.0;
@@ -427,7 +427,7 @@ fn injected(f: &Features) -> f32 {
 fn pointer_notes(f: &Features) -> Labels {
     use Label::*;
     let shaped = gate(f.segments >= 1.0 && f.speed_samples >= 5.0);
-    let dense = gate(f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32 && f.speed_samples >= 20.0);
+    let dense = gate(f.densely_sampled() && f.speed_samples >= 20.0);
     let clicked = f.clicks.min(3.0) / 3.0;
     let ramps: [(f32, Label, Label); 9] = [
         (
