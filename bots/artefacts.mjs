@@ -52,6 +52,13 @@ function report() {
   var env = Huma.debug().features.env;
   r.huma_webdriver = env.webdriver;
   r.huma_cdp = env.cdp;
+  r.huma_ua_spoofed = env.ua_spoofed === undefined ? null : env.ua_spoofed;
+  // The kernel's window checks (src/scoring/features.rs, impossible_window).
+  var sc = env.screen, ou = env.outer, inn = env.inner;
+  r.headless_screen_larger_window = sc[0] === 800 && sc[1] === 600 &&
+    Math.min(ou[0], ou[1]) > Math.min(sc[0], sc[1]) + 48 && Math.max(ou[0], ou[1]) > Math.max(sc[0], sc[1]) + 48;
+  r.screen_sized_viewport_toolbar = inn[0] === sc[0] && inn[1] === sc[1] && ou[1] - inn[1] > 48;
+  r.sizes = sc.join('x') + '/' + ou.join('x') + '/' + inn.join('x');
   document.getElementById('out').textContent = 'R' + JSON.stringify(r) + 'R';
 }
 setTimeout(function () { document.getElementById('b').click(); }, 100);
@@ -97,9 +104,9 @@ try {
   const cols = { plain: await plain(url) };
   for (const f of FRAMEWORKS) cols[f] = await underClient(f, url);
   const names = Object.keys(cols);
-  console.log(['check'.padEnd(24), ...names.map((n) => n.padStart(11))].join(' '));
+  console.log(['check'.padEnd(30), ...names.map((n) => n.padStart(11))].join(' '));
   for (const k of Object.keys(cols.plain)) {
-    console.log([k.padEnd(24), ...names.map((n) => String(cols[n][k]).padStart(11))].join(' '));
+    console.log([k.padEnd(30), ...names.map((n) => String(cols[n][k]).padStart(11))].join(' '));
   }
 } finally {
   server.close();
