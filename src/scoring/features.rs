@@ -269,15 +269,16 @@ pub fn extract(s: &Signals) -> Features {
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
     f.impossible_window = if impossible_window(&s.env) { 1.0 } else { 0.0 };
-    // Android WebView gives client hints only to apps that keep its default
-    // user agent: an in-app browser with its own (most of them) shows the
-    // same empty lists as a rewritten one. Read only without touch points.
-    f.ua_spoofed = if s.env.touch_points == Some(0) {
-        flag(s.env.ua_spoofed)
-    } else {
-        0.0
-    };
+    f.ua_spoofed = if ua_spoofed(&s.env) { 1.0 } else { 0.0 };
     f
+}
+
+/// Whether the snippet's `env.ua_spoofed` is read: only without touch
+/// points, because Android WebView gives client hints only to apps that
+/// keep its default user agent, so an in-app browser with its own (most of
+/// them) shows the same empty lists as a rewritten one.
+pub fn ua_spoofed(env: &Env) -> bool {
+    env.touch_points == Some(0) && env.ua_spoofed == Some(true)
 }
 
 /// How far (CSS px) a window may pass its screen before it counts: a

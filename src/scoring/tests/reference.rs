@@ -52,11 +52,7 @@ pub fn extract(s: &Signals) -> Features {
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
     f.impossible_window = if impossible_window(&s.env) { 1.0 } else { 0.0 };
-    f.ua_spoofed = if s.env.touch_points == Some(0) {
-        flag(s.env.ua_spoofed)
-    } else {
-        0.0
-    };
+    f.ua_spoofed = if ua_spoofed(&s.env) { 1.0 } else { 0.0 };
     f
 }
 
@@ -462,8 +458,7 @@ fn shape(m: &[f64], c: &[f64], f: &mut Features) {
     // Shrunk toward a typical human value by two pseudo-movements: one
     // movement that happens to peak mid-way says little, ten say a lot.
     f.peak_offcentre = ((sums.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
-    let dense = f.interval_mean > 0.0 && f.interval_mean < DENSE_SAMPLING_MS as f32;
-    f.placements = (acted + if dense { idle } else { 0 }) as f32;
+    f.placements = (acted + if f.densely_sampled() { idle } else { 0 }) as f32;
     f.fitts_log_ratio = ratio(sums.fitts, n);
     f.fitts_log_abs = ratio(sums.fitts_abs, n);
 }
