@@ -15,6 +15,7 @@ use crate::signals::{Counts, Env, Signals, C_CAP, K_CAP, M_CAP, S_CAP};
 
 pub mod balabit;
 pub mod browser;
+pub mod events_csv;
 pub mod iliou;
 pub mod mousecapture;
 pub mod synth;

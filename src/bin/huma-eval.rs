@@ -36,6 +36,11 @@ struct Args {
     /// Folder of bot sessions recorded in Chromium (`bots/generate.mjs`).
     #[arg(long, default_value = "bots/corpus")]
     bots: PathBuf,
+    /// Recordings of other people, as NAME=FILE in the event CSV of
+    /// `huma::corpus::events_csv` (repeatable): printed as their own table,
+    /// and in no other figure.
+    #[arg(long = "people", value_name = "NAME=FILE")]
+    people: Vec<String>,
 }
 
 /// One scored window, reduced to what the tables need.
@@ -130,6 +135,63 @@ fn median(xs: &[f32]) -> f32 {
     v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
 }
 
+/// People recorded elsewhere (`--people NAME=FILE`), with no env and with
+/// a clean desktop env, in the HUMANS columns.
+fn held_out_people(specs: &[String], clean: &Env) -> Value {
+    println!("\nHELD-OUT PEOPLE (--people; in no other figure)");
+    let mut rows = Vec::new();
+    for spec in specs {
+        let (name, file) = spec.split_once('=').unwrap_or(("people", spec.as_str()));
+        let (windows, skipped) = match corpus::events_csv::load(std::path::Path::new(file), "held_out", name) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("warning: --people {spec} not loaded: {e}");
+                continue;
+            }
+        };
+        if skipped > 0 {
+            eprintln!("warning: --people {spec}: {skipped} lines skipped");
+        }
+        for (env_name, env) in [("none", None), ("clean", Some(clean))] {
+            let scored: Vec<Scored> = windows.iter().map(|w| scored(w, env)).collect();
+            rows.push(human_row("held_out", name, env_name, &scored));
+        }
+    }
+    Value::Array(rows)
+}
+
+/// Prints one HUMANS row and returns it as JSON.
+fn human_row(dataset: &str, family: &str, env: &str, rows: &[Scored]) -> Value {
+    let persons: HashSet<_> = rows.iter().map(|r| r.person.as_str()).collect();
+    let hit: HashSet<_> = rows
+        .iter()
+        .filter(|r| !r.called_human)
+        .map(|r| r.person.as_str())
+        .collect();
+    let human = rows.iter().filter(|r| r.called_human).count();
+    let agent = rows.iter().filter(|r| r.agent).count();
+    let conf: Vec<f32> = rows.iter().map(|r| r.confidence).collect();
+    let notes = top_notes(rows.iter().filter(|r| !r.called_human));
+    println!(
+        "{dataset:<13} {family:<7} {env:<6} {:>7} {:>7} {:>9.2} {:>12.1} {:>8.2} {:>7.3}  {notes}",
+        rows.len(),
+        persons.len(),
+        pct(human, rows.len()),
+        pct(hit.len(), persons.len()),
+        pct(agent, rows.len()),
+        median(&conf)
+    );
+    json!({
+        "dataset": dataset, "family": family, "env": env,
+        "windows": rows.len(), "persons": persons.len(),
+        "windows_called_human_pct": pct(human, rows.len()),
+        "persons_with_bot_window_pct": pct(hit.len(), persons.len()),
+        "agent_flag_pct": pct(agent, rows.len()),
+        "median_confidence": median(&conf),
+        "top_notes_on_errors": notes,
+    })
+}
+
 fn main() {
     let args = Args::parse();
     let started = Instant::now();
@@ -206,39 +268,14 @@ fn main() {
     );
     let mut human_rows = Vec::new();
     for ((dataset, family, env), (class, rows)) in &groups {
-        if *class != Class::Human {
-            continue;
+        if *class == Class::Human {
+            human_rows.push(human_row(dataset, family, env, rows));
         }
-        let persons: HashSet<_> = rows.iter().map(|r| r.person.as_str()).collect();
-        let hit: HashSet<_> = rows
-            .iter()
-            .filter(|r| !r.called_human)
-            .map(|r| r.person.as_str())
-            .collect();
-        let human = rows.iter().filter(|r| r.called_human).count();
-        let agent = rows.iter().filter(|r| r.agent).count();
-        let conf: Vec<f32> = rows.iter().map(|r| r.confidence).collect();
-        let notes = top_notes(rows.iter().filter(|r| !r.called_human));
-        println!(
-            "{dataset:<13} {family:<7} {env:<6} {:>7} {:>7} {:>9.2} {:>12.1} {:>8.2} {:>7.3}  {notes}",
-            rows.len(),
-            persons.len(),
-            pct(human, rows.len()),
-            pct(hit.len(), persons.len()),
-            pct(agent, rows.len()),
-            median(&conf)
-        );
-        human_rows.push(json!({
-            "dataset": dataset, "family": family, "env": env,
-            "windows": rows.len(), "persons": persons.len(),
-            "windows_called_human_pct": pct(human, rows.len()),
-            "persons_with_bot_window_pct": pct(hit.len(), persons.len()),
-            "agent_flag_pct": pct(agent, rows.len()),
-            "median_confidence": median(&conf),
-            "top_notes_on_errors": notes,
-        }));
     }
     metrics.insert("humans".into(), Value::Array(human_rows));
+    if !args.people.is_empty() {
+        metrics.insert("held_out_people".into(), held_out_people(&args.people, &clean));
+    }
 
     println!("\nBOTS");
     println!(

@@ -223,3 +223,45 @@ fn committed_chromium_corpus_decodes() {
         }
     }
 }
+
+#[test]
+fn event_csv_pairs_presses_and_keeps_persons_apart() {
+    let text = "person,t,event,x,y\n\
+                a,1000,move,10,10\n\
+                a,1020,down,12,10\n\
+                b,5000,click,40,40\n\
+                a,1105,up,12,10\n\
+                a,1200,down,30,30\n\
+                a,9000,up,30,30\n\
+                a,oops,move,1,1\n\
+                a,1300,wiggle,1,1\n\
+                b,5016,move,41,40\n";
+    let parsed = events_csv::parse(text);
+    assert_eq!(parsed.skipped, 2, "a time that is not a number and an unknown event");
+    let holds = |p: &str| -> Vec<f64> {
+        parsed.persons[p]
+            .iter()
+            .filter_map(|e| match e {
+                Event::Click { hold, .. } => Some(*hold),
+                _ => None,
+            })
+            .collect()
+    };
+    // Paired within 3 s; a 7.8 s press is a lost release and gets the
+    // assumed hold, as does a bare click.
+    assert_eq!(holds("a"), vec![85.0, ASSUMED_HOLD_MS]);
+    assert_eq!(holds("b"), vec![ASSUMED_HOLD_MS]);
+    assert_eq!(parsed.persons["b"].len(), 2);
+
+    let dir = std::env::temp_dir().join(format!("huma-events-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("people.csv");
+    std::fs::write(&file, text).unwrap();
+    let (ws, skipped) = events_csv::load(&file, "held_out", "test").unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(skipped, 2);
+    check_windows(&ws);
+    assert!(ws.iter().all(|w| w.class == Class::Human && w.family == "test"));
+    let persons: HashSet<_> = ws.iter().map(|w| w.person.as_str()).collect();
+    assert_eq!(persons, HashSet::from(["a", "b"]));
+}
