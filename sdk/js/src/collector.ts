@@ -306,7 +306,11 @@ export function createCollector(w: any, d: any): Collector {
   // Brand", any spelling) are left out of the comparison. Undefined until
   // the asynchronous answer arrives, and where the API is missing (not
   // Chromium, not a secure context, or a Chromium older than 98, whose
-  // answer has no `fullVersionList`).
+  // answer has no `fullVersionList`). Read at load and again a second
+  // later: a kit that rewrites the agent over CDP can do so after the
+  // page's scripts first ran (seen in Chromium 156 with
+  // playwright-extra). A mismatch once seen stays: an unmodified Chromium
+  // never shows one.
   var uaSpoofed: boolean | undefined;
   var GREASE = /not.?a.?brand/i;
   function brandNames(list: any): string[] {
@@ -333,7 +337,7 @@ export function createCollector(w: any, d: any): Collector {
           var full = brandNames(h.fullVersionList);
           var missing = !full.length;
           for (var i = 0; i < brands.length; i++) if (full.indexOf(brands[i]) < 0) missing = true;
-          uaSpoofed = missing;
+          uaSpoofed = uaSpoofed || missing;
         },
         function () {}
       );
@@ -387,6 +391,7 @@ export function createCollector(w: any, d: any): Collector {
   fresh();
   cdpCheck();
   uaCheck();
+  setTimeout(uaCheck, 1000);
   var on = function (target: any, type: string, fn: (e: any) => void) {
     target.addEventListener(type, fn, OPT);
   };
