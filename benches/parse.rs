@@ -8,6 +8,11 @@
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use huma::wire::signals::decode_signals_str;
 
+// The server's allocator (src/main.rs), so that the arrays' one
+// allocation each costs what it costs there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/windows.rs"]
 mod windows;
 use windows::{sized, Shape};

@@ -5,6 +5,11 @@
 //! `cargo build --release --example decode_loop && valgrind --tool=callgrind \
 //!  target/release/examples/decode_loop [snippet|fractional] [N]`
 
+// The server's allocator (src/main.rs), so that the arrays' one
+// allocation each costs what it costs there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../benches/support/windows.rs"]
 mod windows;
 

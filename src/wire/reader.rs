@@ -79,26 +79,70 @@ const POW10_INT: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_0
 fn digits8(b: &[u8], i: usize) -> Option<(u64, usize)> {
     let chunk: [u8; 8] = b.get(i..i + 8)?.try_into().ok()?;
     let w = u64::from_le_bytes(chunk);
+    let n = digit_run(w);
+    if n == 8 {
+        return None;
+    }
+    Some((digits_value(w, n), n))
+}
+
+/// A number at `b[i..]` of 1–7 integer digits (no leading zero) and
+/// optionally '.' and 1–7 fraction digits, straight followed by ',' or ']':
+/// its value, the position of that byte, and the byte. `None` for anything
+/// else, and within 8 bytes of the end of the text. Exact: at most 14
+/// digits fit in 53 bits, and one division by an exact power of ten rounds
+/// correctly.
+#[inline(always)]
+fn unsigned_short(b: &[u8], i: usize) -> Option<(f64, usize, u8)> {
+    let w = u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?);
+    let n = digit_run(w);
+    if !(1..8).contains(&n) || (n > 1 && w as u8 == b'0') {
+        return None;
+    }
+    let int = digits_value(w, n);
+    let sep = (w >> (8 * n)) as u8;
+    if sep == b',' || sep == b']' {
+        return Some((int as f64, i + n, sep));
+    }
+    if sep != b'.' {
+        return None;
+    }
+    let j = i + n + 1;
+    let w = u64::from_le_bytes(b.get(j..j + 8)?.try_into().ok()?);
+    let m = digit_run(w);
+    let sep = (w >> (8 * (m & 7))) as u8;
+    if !(1..8).contains(&m) || !(sep == b',' || sep == b']') {
+        return None;
+    }
+    // Below 10^14, so the signed conversion is exact (and one instruction).
+    let mant = (int * POW10_INT[m] + digits_value(w, m)) as i64;
+    Some((mant as f64 / POW10[m], j + m, sep))
+}
+
+/// How many ASCII digits lead the little-endian word `w` (0–8).
+#[inline(always)]
+fn digit_run(w: u64) -> usize {
     // A byte is a digit iff its high nibble is 3 and adding 6 keeps it 3.
     // A carry out of a byte only starts at a non-digit byte (≥ 0xFA) and
     // only reaches later bytes, so the first non-digit is found exactly.
     const HI: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     let t = (w & HI) | ((w.wrapping_add(0x0606_0606_0606_0606) & HI) >> 4);
     let other = t ^ 0x3333_3333_3333_3333;
-    if other == 0 {
-        return None;
-    }
-    let n = (other.trailing_zeros() / 8) as usize;
+    (other.trailing_zeros() / 8) as usize
+}
+
+/// The value of the `n` (< 8) leading digits of `w`.
+#[inline(always)]
+fn digits_value(w: u64, n: usize) -> u64 {
     if n == 0 {
-        return Some((0, 0));
+        return 0;
     }
     // The n digits to the top of the word (zero bytes become leading
     // zeros), then the classic three multiply steps for eight digits.
     let v = (w << (8 * (8 - n))) & 0x0F0F_0F0F_0F0F_0F0F;
     let v = (v.wrapping_mul(10 << 8 | 1) >> 8) & 0x00FF_00FF_00FF_00FF;
     let v = (v.wrapping_mul(100 << 16 | 1) >> 16) & 0x0000_FFFF_0000_FFFF;
-    let v = v.wrapping_mul(10_000 << 32 | 1) >> 32;
-    Some((v, n))
+    v.wrapping_mul(10_000 << 32 | 1) >> 32
 }
 
 impl<'a> Reader<'a> {
@@ -447,11 +491,23 @@ impl<'a> Reader<'a> {
         if !self.next_element(true)? {
             return Ok(());
         }
+        let b = self.b;
         loop {
-            // Most numbers are short decimals straight followed by ',' or
-            // ']': read those without the general path's checks (after any
-            // whitespace: `JSON.stringify` sends none, Python's `json` a
-            // space after each comma).
+            // Most numbers: 1–7 digits, maybe a '.' and 1–7 more, straight
+            // followed by ',' or ']', read from eight-byte loads with the
+            // cursor in a register (a separator is its load's next byte).
+            if let Some((x, end, sep)) = unsigned_short(b, self.i) {
+                push_capped(out, x, max, reserve)?;
+                self.i = end + 1;
+                if sep == b']' {
+                    return Ok(());
+                }
+                continue;
+            }
+            // Other short decimals straight followed by ',' or ']': without
+            // the general path's checks (after any whitespace:
+            // `JSON.stringify` sends none, Python's `json` a space after
+            // each comma).
             self.ws();
             if let Some((x, end)) = self.short_decimal() {
                 push_capped(out, x, max, reserve)?;
@@ -741,5 +797,45 @@ mod tests {
         let mut out = Vec::new();
         Reader::new(b"[ ]").numbers(&mut out, 9, 8).unwrap();
         assert!(out.is_empty() && out.capacity() == 0);
+    }
+
+    proptest::proptest! {
+        /// Arrays of number-like tokens (leading zeros, 1–10 digits on
+        /// either side of a '.', signs, spaces), so that every branch of the
+        /// eight-byte paths and of the general one meets its edges: an
+        /// array is read iff serde_json reads it, and every value is the
+        /// one `str::parse` gives, to the bit.
+        #[test]
+        fn number_arrays_read_like_serde_json_and_std(
+            tokens in proptest::collection::vec(
+                ("-?", "[0-9]{1,10}", proptest::option::of("[0-9]{0,10}"), "[ ]{0,1}"),
+                0..12,
+            ),
+            tail in "[ \\]x]{0,2}",
+        ) {
+            let text: Vec<String> = tokens
+                .iter()
+                .map(|(sign, int, frac, ws)| match frac {
+                    Some(f) => format!("{ws}{sign}{int}.{f}"),
+                    None => format!("{ws}{sign}{int}"),
+                })
+                .collect();
+            let json = format!("[{}]{tail}", text.join(","));
+            let mut out = Vec::new();
+            let mut r = Reader::new(json.as_bytes());
+            let ours = r.numbers(&mut out, 64, 64).map(|()| r.pos());
+            let theirs = serde_json::Deserializer::from_str(&json).into_iter::<Vec<f64>>().next().unwrap();
+            match (ours, theirs) {
+                (Ok(end), Ok(want)) => {
+                    assert_eq!(&json[..end], json.split_inclusive(']').next().unwrap(), "{json}");
+                    assert_eq!(out.len(), want.len(), "{json}");
+                    for (got, t) in out.iter().zip(&text) {
+                        assert_eq!(got.to_bits(), t.trim().parse::<f64>().unwrap().to_bits(), "{json}");
+                    }
+                }
+                (Err(_), Err(_)) => {}
+                (ours, theirs) => panic!("{json}: ours {ours:?}, serde_json {theirs:?}"),
+            }
+        }
     }
 }
