@@ -4,8 +4,12 @@
 //! and that the snippet's signals are valid, checks the snippet's
 //! sampling, caps, classes, flags, privacy and session heartbeats, and has
 //! Playwright, Puppeteer and Selenium (`bots/`) each drive `/demo` and be
-//! caught, stealth Puppeteer by its zero-pressure presses alone. Chromium and ChromeDriver are CI requirements (`.ci/run` installs
-//! them), so their absence fails the test rather than skipping it.
+//! caught, stealth Puppeteer by its zero-pressure presses alone, and has a
+//! plain headful Chromium on a virtual X display (Xvfb) given input through
+//! the X server (xdotool) be called human, with and without a mouse.
+//! Chromium, ChromeDriver, Xvfb, xdotool and xclip are CI requirements
+//! (`.ci/run` installs them), so their absence fails the test rather than
+//! skipping it.
 
 mod common;
 
@@ -30,6 +34,16 @@ fn browser_tests_pass_in_debian_chromium() {
         "{CHROMEDRIVER} is not installed; Selenium needs Debian's ChromeDriver: \
          `apt-get install -y chromium-driver` (.ci/run does this)"
     );
+    for (bin, package) in [
+        ("/usr/bin/Xvfb", "xvfb"),
+        ("/usr/bin/xdotool", "xdotool"),
+        ("/usr/bin/xclip", "xclip"),
+    ] {
+        assert!(
+            Path::new(bin).exists(),
+            "{bin} is not installed; the headful test needs it: `apt-get install -y {package}` (.ci/run does this)"
+        );
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     // tests/browser has the harness's playwright-core; bots/ has the three
     // frameworks that frameworks.test.mjs drives through bots/drivers.mjs.
