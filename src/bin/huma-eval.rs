@@ -135,25 +135,36 @@ fn median(xs: &[f32]) -> f32 {
     v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
 }
 
-/// People recorded elsewhere (`--people NAME=FILE`), with no env and with
-/// a clean desktop env, in the HUMANS columns.
-fn held_out_people(specs: &[String], clean: &Env) -> Value {
-    println!("\nHELD-OUT PEOPLE (--people; in no other figure)");
-    let mut rows = Vec::new();
+/// People recorded elsewhere (`--people NAME=FILE`), all files' windows.
+fn load_people(specs: &[String]) -> Vec<Window> {
+    let mut out = Vec::new();
     for spec in specs {
         let (name, file) = spec.split_once('=').unwrap_or(("people", spec.as_str()));
-        let (windows, skipped) = match corpus::events_csv::load(std::path::Path::new(file), "held_out", name) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("warning: --people {spec} not loaded: {e}");
-                continue;
+        match corpus::events_csv::load(std::path::Path::new(file), "held_out", name) {
+            Ok((windows, skipped)) => {
+                if skipped > 0 {
+                    eprintln!("warning: --people {spec}: {skipped} lines skipped");
+                }
+                out.extend(windows);
             }
-        };
-        if skipped > 0 {
-            eprintln!("warning: --people {spec}: {skipped} lines skipped");
+            Err(e) => eprintln!("warning: --people {spec} not loaded: {e}"),
         }
+    }
+    out
+}
+
+/// The held-out people per file, with no env and with a clean desktop
+/// env, in the HUMANS columns.
+fn held_out_people(windows: &[Window], clean: &Env) -> Value {
+    println!("\nHELD-OUT PEOPLE (--people; in no other figure but DEGRADED HUMAN TRACES)");
+    let mut groups: BTreeMap<&str, Vec<&Window>> = BTreeMap::new();
+    for w in windows {
+        groups.entry(w.family.as_str()).or_default().push(w);
+    }
+    let mut rows = Vec::new();
+    for (name, ws) in groups {
         for (env_name, env) in [("none", None), ("clean", Some(clean))] {
-            let scored: Vec<Scored> = windows.iter().map(|w| scored(w, env)).collect();
+            let scored: Vec<Scored> = ws.iter().map(|w| scored(w, env)).collect();
             rows.push(human_row("held_out", name, env_name, &scored));
         }
     }
@@ -273,8 +284,9 @@ fn main() {
         }
     }
     metrics.insert("humans".into(), Value::Array(human_rows));
-    if !args.people.is_empty() {
-        metrics.insert("held_out_people".into(), held_out_people(&args.people, &clean));
+    let held_out = load_people(&args.people);
+    if !held_out.is_empty() {
+        metrics.insert("held_out_people".into(), held_out_people(&held_out, &clean));
     }
 
     println!("\nBOTS");
@@ -407,7 +419,10 @@ fn main() {
     metrics.insert("replay_sketch".into(), sketch_section(&recorded, &sources, args.seed));
     metrics.insert("chromium".into(), chromium_section(&args.bots));
     metrics.insert("takeover".into(), takeover_section(&recorded, &synthetic));
-    metrics.insert("degraded_traces".into(), degraded_section(&recorded, args.seed));
+    metrics.insert(
+        "degraded_traces".into(),
+        degraded_section(&recorded, &held_out, args.seed),
+    );
 
     println!(
         "\n{} recorded + {} synthetic windows; loaded in {:.1} s, total {:.1} s",
@@ -747,7 +762,7 @@ fn takeover_section(recorded: &[corpus::Window], synthetic: &[corpus::Window]) -
 /// second or third pointer sample; pixel noise, timing jitter and zoom. Each
 /// human window transformed, then scored without env: the share not called
 /// human (the target is the same ≤ 0.1 % as for the recordings as they are).
-fn degraded_section(recorded: &[corpus::Window], seed: u64) -> Value {
+fn degraded_section(recorded: &[corpus::Window], held_out: &[corpus::Window], seed: u64) -> Value {
     type Transform = fn(&[f64], &mut fastrand::Rng) -> Vec<f64>;
     fn rows(m: &[f64]) -> Vec<[f64; 3]> {
         m.chunks_exact(3).map(|r| [r[0], r[1], r[2]]).collect()
@@ -783,18 +798,24 @@ fn degraded_section(recorded: &[corpus::Window], seed: u64) -> Value {
         }),
     ];
     println!("\nDEGRADED HUMAN TRACES (each human window transformed, no env; % not called human)");
+    let mut datasets = vec!["balabit", "iliou", "mousecapture"];
+    if !held_out.is_empty() {
+        datasets.push("held_out");
+    }
     println!(
-        "{:<30} {:>22} {:>22} {:>22}",
-        "transform", "balabit", "iliou", "mousecapture"
+        "{:<30}{}",
+        "transform",
+        datasets.iter().map(|d| format!(" {d:>22}")).collect::<String>()
     );
     let mut out = Vec::new();
     for (name, transform) in kinds {
         let mut rng = fastrand::Rng::with_seed(seed);
         let mut line = format!("{name:<30}");
         let mut row = serde_json::Map::new();
-        for ds in ["balabit", "iliou", "mousecapture"] {
+        for &ds in &datasets {
             let (mut n, mut hit) = (0usize, 0usize);
-            for w in recorded.iter().filter(|w| w.class == Class::Human && w.dataset == ds) {
+            let all = recorded.iter().chain(held_out);
+            for w in all.filter(|w| w.class == Class::Human && w.dataset == ds) {
                 let mut s = w.signals.clone();
                 s.m = transform(&w.signals.m, &mut rng);
                 s.n.m = s.n.m.min((s.m.len() / 3) as u32);
