@@ -8,9 +8,10 @@
 //! behavioural model has to learn behaviour). Synthetic replays are left out
 //! of training: they are people's own movements and are caught by the
 //! store-side fingerprint, so teaching the model to call them bots would only
-//! teach it to call people bots; they are still evaluated. Two humanisers
-//! (WindMouse, minimum-jerk) are held out too, so that their rows measure the
-//! model on generators it has never seen (`synth::Family::HELD_OUT`).
+//! teach it to call people bots; they are still evaluated. Three humanisers
+//! (pyclick, WindMouse, minimum-jerk) are held out too, so that their rows
+//! measure the model on generators it has never seen
+//! (`synth::Family::HELD_OUT`).
 //!
 //! Every dataset (humans) and family (bots) carries the same total weight, so
 //! Balabit's 14k windows do not dominate; within a group each window counts
@@ -57,7 +58,7 @@ struct Args {
     #[arg(long, default_value_t = 6)]
     folds: usize,
     /// L2 penalty (each class's sample weights sum to about 1).
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = 1.0)]
     l2: f64,
     /// Share of each human dataset's training windows allowed below the threshold.
     #[arg(long, default_value_t = 0.0005)]

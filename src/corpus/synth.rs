@@ -46,10 +46,25 @@ pub enum Family {
     /// A human window replayed with a time shift and small noise
     /// (see [`replay`]; [`generate`] cannot make it without a source).
     Replay,
+    /// The "human curve" of the pyclick package (pyautogui's best-known
+    /// humaniser, from its published description): a Bezier curve through
+    /// two random knots within 100 px of the path's box, sampled at one
+    /// point per pixel of the longer side, half of the points nudged in y
+    /// by N(1, 1) px, then 100 of them picked along an ease-out-quad
+    /// tween and visited at a constant interval (its `move(duration)`),
+    /// then `pyautogui.click()` (press and release back to back).
+    PyClick,
+    /// Our own ease-out humaniser (trained on; not pyclick's algorithm):
+    /// a quadratic curve bowed sideways by up to a quarter of the
+    /// distance, timed by an ease-out tween (quadratic, cubic or sine:
+    /// fastest at the start, no acceleration phase), Fitts-like durations
+    /// with spread, 8–20 ms steps, Gaussian noise of 0.2–0.8 px;
+    /// off-centre clicks held 60–150 ms.
+    EaseOut,
 }
 
 impl Family {
-    pub const ALL: [Family; 9] = [
+    pub const ALL: [Family; 11] = [
         Family::Straight,
         Family::PlaywrightSteps16,
         Family::PlaywrightSteps0,
@@ -60,13 +75,15 @@ impl Family {
         // Added after the others so that their seeds (by position) are unchanged.
         Family::WindMouse,
         Family::MinJerk,
+        Family::PyClick,
+        Family::EaseOut,
     ];
 
     /// Families the model is never trained on, only evaluated against:
-    /// replays (people's own movements, caught by the store) and two
+    /// replays (people's own movements, caught by the store) and three
     /// humanisers kept out on purpose, so that their figures say how the
     /// model does on generators it has not seen.
-    pub const HELD_OUT: [Family; 3] = [Family::Replay, Family::WindMouse, Family::MinJerk];
+    pub const HELD_OUT: [Family; 4] = [Family::Replay, Family::WindMouse, Family::MinJerk, Family::PyClick];
 
     /// Whether `huma-train` fits on this family.
     pub fn trained(self) -> bool {
@@ -89,6 +106,8 @@ impl Family {
             Family::WindMouse => "windmouse",
             Family::MinJerk => "min_jerk",
             Family::Replay => "replay",
+            Family::PyClick => "pyclick",
+            Family::EaseOut => "ease_out",
         }
     }
 }
@@ -271,12 +290,20 @@ fn curve(g: &mut Gen, from: (f64, f64), to: (f64, f64)) {
     while u < dur {
         u = (u + 16.0 + g.range(-5.0, 5.0)).min(dur);
         let s = 0.5 - 0.5 * (PI * u / dur).cos();
-        let a = 1.0 - s;
-        let x = a * a * a * from.0 + 3.0 * a * a * s * p1.0 + 3.0 * a * s * s * p2.0 + s * s * s * to.0;
-        let y = a * a * a * from.1 + 3.0 * a * a * s * p1.1 + 3.0 * a * s * s * p2.1 + s * s * s * to.1;
+        let (x, y) = cubic([from, p1, p2, to], s);
         g.t = start + u;
         g.mv(x, y);
     }
+}
+
+/// The cubic Bezier through control points `p` at parameter `s`.
+fn cubic(p: [(f64, f64); 4], s: f64) -> (f64, f64) {
+    let a = 1.0 - s;
+    let w = [a * a * a, 3.0 * a * a * s, 3.0 * a * s * s, s * s * s];
+    (
+        w[0] * p[0].0 + w[1] * p[1].0 + w[2] * p[2].0 + w[3] * p[3].0,
+        w[0] * p[0].1 + w[1] * p[1].1 + w[2] * p[2].1 + w[3] * p[3].1,
+    )
 }
 
 /// A humaniser's click after a reach: a short settle, then (usually) a
@@ -396,6 +423,85 @@ fn reach(g: &mut Gen, to: (f64, f64), bow: f64, noise: f64) {
     g.mv(to.0, to.1);
 }
 
+fn pyclick(g: &mut Gen) {
+    // One `move(duration)` per window, as one script would call it; the
+    // 100 points are spread over it (pyautogui's pause after each move),
+    // plus a millisecond or two of pyautogui's own work per point.
+    let interval = g.range(0.5, 2.0) * 1000.0 / 100.0;
+    while g.t < STOP_MS {
+        let target = g.target();
+        let to = (
+            (target.0 + g.range(-10.0, 10.0)).round(),
+            (target.1 + g.range(-6.0, 6.0)).round(),
+        );
+        let from = g.at;
+        let knot = |g: &mut Gen| {
+            (
+                g.range(from.0.min(to.0) - 100.0, from.0.max(to.0) + 100.0).round(),
+                g.range(from.1.min(to.1) - 100.0, from.1.max(to.1) + 100.0).round(),
+            )
+        };
+        let (k1, k2) = (knot(g), knot(g));
+        let n = ((to.0 - from.0).abs().max((to.1 - from.1).abs()).max(2.0)) as usize;
+        // The curve at n parameter steps, interior points nudged in y.
+        let curve: Vec<(f64, f64)> = (0..n)
+            .map(|i| {
+                let (x, y) = cubic([from, k1, k2, to], i as f64 / (n - 1) as f64);
+                let nudge = if i > 0 && i + 1 < n && g.rng.f64() < 0.5 {
+                    1.0 + normal(g)
+                } else {
+                    0.0
+                };
+                (x, y + nudge)
+            })
+            .collect();
+        for i in 0..100 {
+            let u = i as f64 / 99.0;
+            let eased = u * (2.0 - u);
+            let (x, y) = curve[((eased * (n - 1) as f64) as usize).min(n - 1)];
+            g.mv(x.round(), y.round());
+            g.t += interval + g.range(0.5, 2.0);
+        }
+        let hold = g.range(0.0, 3.0).round();
+        g.click(hold, false);
+        g.t += g.range(300.0, 2000.0);
+    }
+}
+
+fn ease_out(g: &mut Gen) {
+    // One tween per window, as one bot configuration would use.
+    let kind = g.rng.usize(0..3);
+    let ease = move |u: f64| match kind {
+        0 => u * (2.0 - u),
+        1 => 1.0 - (1.0 - u).powi(3),
+        _ => (u * PI / 2.0).sin(),
+    };
+    let (step_lo, step_hi) = (g.range(8.0, 12.0), g.range(12.0, 20.0));
+    let noise = g.range(0.2, 0.8);
+    while g.t < STOP_MS {
+        let target = g.target();
+        let to = (target.0 + g.range(-10.0, 10.0), target.1 + g.range(-6.0, 6.0));
+        let from = g.at;
+        let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+        let d = dx.hypot(dy).max(1.0);
+        let bow = g.range(-0.25, 0.25) * d;
+        let ctrl = (from.0 + dx / 2.0 - dy / d * bow, from.1 + dy / 2.0 + dx / d * bow);
+        let dur = (200.0 + 180.0 * (1.0 + d / 20.0).log2()) * g.range(0.7, 1.3);
+        let start = g.t;
+        let mut u = 0.0;
+        while u < dur {
+            u = (u + g.range(step_lo, step_hi)).min(dur);
+            let s = ease(u / dur);
+            let a = 1.0 - s;
+            let x = a * a * from.0 + 2.0 * a * s * ctrl.0 + s * s * to.0 + noise * normal(g);
+            let y = a * a * from.1 + 2.0 * a * s * ctrl.1 + s * s * to.1 + noise * normal(g);
+            g.t = start + u;
+            g.mv(x.round(), y.round());
+        }
+        settle_and_click(g);
+    }
+}
+
 fn computer_use(g: &mut Gen) {
     g.t += g.range(500.0, 2500.0);
     while g.t < STOP_MS {
@@ -453,6 +559,8 @@ pub fn generate(family: Family, seed: u64, env: &Env) -> Signals {
         Family::TypingConstant => typing_constant(&mut g),
         Family::WindMouse => windmouse(&mut g),
         Family::MinJerk => min_jerk(&mut g),
+        Family::PyClick => pyclick(&mut g),
+        Family::EaseOut => ease_out(&mut g),
         Family::Replay => {
             let base = generate(Family::Bezier, seed ^ 0x5eed, env);
             return replay(&base, seed, env);

@@ -20,7 +20,7 @@ use super::weights::TRAINED;
 use super::{AgentVerdict, Label, Labels, Profile, Reason, Verdict, MAX_REASONS, PROFILE_LEN};
 
 /// Number of inputs of the trained part.
-pub const INPUTS: usize = 27;
+pub const INPUTS: usize = 28;
 
 /// The trained part: standardisation, coefficients and the threshold that
 /// `huma-train` chose (all in logit units).
@@ -65,6 +65,7 @@ pub const INPUT_NAMES: [(&str, Label, Label); INPUTS] = {
         ("dense_speed_cv", OrganicMouse, ConstantVelocity),
         ("dense_fitts_log_ratio", OrganicMouse, InhumanSpeed),
         ("dense_ln_speed_mean", OrganicMouse, InhumanSpeed),
+        ("dense_edge_peak_share", OrganicMouse, ConstantVelocity),
     ]
 };
 
@@ -125,6 +126,7 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
         f.speed_cv.min(3.0),
         f.fitts_log_ratio,
         (f.speed_mean + 0.01).ln(),
+        f.edge_peak_share,
     ];
     // The sampling interval's own regularity is left out: a real browser
     // fires moves on display frames, so people look as regular as timers
@@ -161,6 +163,7 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
         dense_moved * cv_read,
         dense_shaped,
         timed * dense,
+        dense_shaped,
     ];
     (x, g)
 }
