@@ -11,9 +11,10 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMEDRIVER = process.env.CHROMEDRIVER_PATH || '/usr/bin/chromedriver';
 export const FRAMEWORKS = ['playwright', 'puppeteer', 'selenium'];
 
-// The flags this machine needs (no background networking) and a fixed
-// window size, so that coordinates mean the same in every framework.
-const FLAGS = [
+// The flags this machine needs (no background networking; also used by
+// tests/browser), and a fixed window size, so that coordinates mean the
+// same in every framework.
+export const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -21,8 +22,8 @@ const FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--window-size=1280,800',
 ];
+const FLAGS = [...CHROMIUM_FLAGS, '--window-size=1280,800'];
 
 // What a "stealth" bot adds: no AutomationControlled blink feature (so
 // navigator.webdriver is false), and a user agent without "HeadlessChrome".

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BASE, CHROMIUM, checkSignals } from './harness.mjs';
+import { BASE, CHROMIUM, CHROMIUM_FLAGS, checkSignals } from './harness.mjs';
 import { FRAMEWORKS, KIT_FRAMEWORKS, launch } from '../../bots/drivers.mjs';
 import { caught, session } from '../../bots/generate.mjs';
 
@@ -173,12 +173,7 @@ setTimeout(function () {
       CHROMIUM,
       [
         '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_FLAGS,
         `--user-data-dir=${profile}`,
         '--virtual-time-budget=3000',
         '--dump-dom',

@@ -7,10 +7,13 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS } from '../../bots/drivers.mjs';
 
 export const BASE = (process.env.HUMA_URL || '').replace(/\/+$/, '');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CAPS = { m: [3, 1024], c: [5, 128], k: [3, 512], s: [3, 256], t: [4, 512], f: [2, 64] };
+// The switches this machine's Chromium runs with, in the tests as in bots/.
+export { CHROMIUM_FLAGS };
 
 /** Runs `body(context)` in a fresh headless Chromium and always cleans up. */
 export async function withChromium(body) {
@@ -21,15 +24,7 @@ export async function withChromium(body) {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_FLAGS,
   });
   try {
     return await body(context);

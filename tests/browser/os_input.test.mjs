@@ -21,18 +21,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { BASE, CHROMIUM } from './harness.mjs';
+import { BASE, CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 // Window at the screen's corner, so that screen = client + (0, toolbar).
 const WINDOW = ['--window-position=0,0', '--window-size=1280,900'];
 
