@@ -1,7 +1,7 @@
 //! Evaluation of the current scoring kernel on the recordings in
 //! `../shared/data` and on synthetic bot families.
 //!
-//! `cargo run --release --bin huma-eval -- [--data ../shared/data] [--bots bots/corpus] [--json out.json]`
+//! `cargo run --release --bin huma-eval -- [--data ../shared/data] [--bots bots/corpus] [--json out.json] [--people NAME=FILE]`
 //!
 //! A window is called human when `confidence >= 0.5`; a bot window is caught
 //! when it is not called human or `agent.is_agent` is set. Persons are the
@@ -37,8 +37,8 @@ struct Args {
     #[arg(long, default_value = "bots/corpus")]
     bots: PathBuf,
     /// Recordings of other people, as NAME=FILE in the event CSV of
-    /// `huma::corpus::events_csv` (repeatable): printed as their own table,
-    /// and in no other figure.
+    /// `huma::corpus::events_csv` (repeatable): printed as their own table
+    /// and as a column of DEGRADED HUMAN TRACES, in no other figure.
     #[arg(long = "people", value_name = "NAME=FILE")]
     people: Vec<String>,
 }

@@ -494,8 +494,8 @@ impl<'a> Reader<'a> {
         let b = self.b;
         loop {
             // Most numbers: 1–7 digits, maybe a '.' and 1–7 more, straight
-            // followed by ',' or ']', read from eight-byte loads with the
-            // cursor in a register (a separator is its load's next byte).
+            // followed by ',' or ']', read from one or two eight-byte loads
+            // (the separator is the byte after the digits in the load).
             if let Some((x, end, sep)) = unsigned_short(b, self.i) {
                 push_capped(out, x, max, reserve)?;
                 self.i = end + 1;
