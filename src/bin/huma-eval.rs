@@ -37,8 +37,9 @@ struct Args {
     #[arg(long, default_value = "bots/corpus")]
     bots: PathBuf,
     /// Recordings of other people, as NAME=FILE in the event CSV of
-    /// `huma::corpus::events_csv` (repeatable): printed as their own table
-    /// and as a column of DEGRADED HUMAN TRACES, in no other figure.
+    /// `huma::corpus::events_csv` (repeatable): printed as their own table,
+    /// a column of DEGRADED HUMAN TRACES and a TAKEOVER block of their own,
+    /// in no other figure.
     #[arg(long = "people", value_name = "NAME=FILE")]
     people: Vec<String>,
 }
@@ -156,7 +157,9 @@ fn load_people(specs: &[String]) -> Vec<Window> {
 /// The held-out people per file, with no env and with a clean desktop
 /// env, in the HUMANS columns.
 fn held_out_people(windows: &[Window], clean: &Env) -> Value {
-    println!("\nHELD-OUT PEOPLE (--people; in no other figure but DEGRADED HUMAN TRACES)");
+    println!(
+        "\nHELD-OUT PEOPLE (--people; in no other figure but DEGRADED HUMAN TRACES and a TAKEOVER block of their own)"
+    );
     let mut groups: BTreeMap<&str, Vec<&Window>> = BTreeMap::new();
     for w in windows {
         groups.entry(w.family.as_str()).or_default().push(w);
@@ -418,7 +421,16 @@ fn main() {
     metrics.insert("replay".into(), replay_section(&recorded, &sources, args.seed));
     metrics.insert("replay_sketch".into(), sketch_section(&recorded, &sources, args.seed));
     metrics.insert("chromium".into(), chromium_section(&args.bots));
-    metrics.insert("takeover".into(), takeover_section(&recorded, &synthetic));
+    metrics.insert(
+        "takeover".into(),
+        takeover_section("TAKEOVER PROFILE", &recorded, &synthetic),
+    );
+    if !held_out.is_empty() {
+        metrics.insert(
+            "takeover_held_out".into(),
+            takeover_section("TAKEOVER PROFILE, HELD-OUT PEOPLE", &held_out, &synthetic),
+        );
+    }
     metrics.insert(
         "degraded_traces".into(),
         degraded_section(&recorded, &held_out, args.seed),
@@ -672,7 +684,7 @@ fn chromium_section(dir: &std::path::Path) -> Value {
 /// the distance between a window's profile and another window's, for pairs
 /// of one person (should stay under the threshold) against pairs of two
 /// people, and against scripted windows (should exceed it).
-fn takeover_section(recorded: &[corpus::Window], synthetic: &[corpus::Window]) -> Value {
+fn takeover_section(title: &str, recorded: &[corpus::Window], synthetic: &[corpus::Window]) -> Value {
     use huma::scoring::{profile_distance, score, Profile, PROFILE_SHIFT_THRESHOLD};
     use std::collections::HashMap;
     let mut by_person: HashMap<(&str, &str), Vec<Profile>> = HashMap::new();
@@ -722,7 +734,7 @@ fn takeover_section(recorded: &[corpus::Window], synthetic: &[corpus::Window]) -
         let n: Vec<f32> = neg.iter().map(|x| -x).collect();
         auc(&p, &n)
     };
-    println!("\nTAKEOVER PROFILE (`profile_shift` on /session; threshold {PROFILE_SHIFT_THRESHOLD})");
+    println!("\n{title} (`profile_shift` on /session; threshold {PROFILE_SHIFT_THRESHOLD})");
     println!(
         "  same person, next window:   {:>6} pairs, median distance {:.3}, flagged {:.2} %",
         same.len(),
