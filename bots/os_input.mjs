@@ -21,8 +21,8 @@ import { CHROMIUM, CHROMIUM_FLAGS } from './drivers.mjs';
 import { rng } from './styles.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-// Window at the screen's corner, on a 1920 × 1080 display.
-const WINDOW = ['--window-position=0,0', '--window-size=1280,900'];
+/** Window at the screen's corner, on a 1920 × 1080 display. */
+export const WINDOW = ['--window-position=0,0', '--window-size=1280,900'];
 
 export function need(bin, pkg) {
   assert.ok(existsSync(bin), `${bin} is missing: apt-get install -y ${pkg} (.ci/run does this)`);

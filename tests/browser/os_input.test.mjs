@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BASE, CHROMIUM, CHROMIUM_FLAGS } from './harness.mjs';
-import { COPY_WITH_KEYS, COPY_WITH_MOUSE, OS_STYLES, headfulVerdict, xvfb } from '../../bots/os_input.mjs';
+import { COPY_WITH_KEYS, COPY_WITH_MOUSE, OS_STYLES, WINDOW, headfulVerdict, xvfb } from '../../bots/os_input.mjs';
 import { rng } from '../../bots/styles.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -57,7 +57,7 @@ test('Playwright driving headful Chromium on the same display is caught', { time
     executablePath: CHROMIUM,
     headless: false,
     viewport: null,
-    args: [...CHROMIUM_FLAGS, '--window-position=0,0', '--window-size=1280,900'],
+    args: [...CHROMIUM_FLAGS, ...WINDOW],
     env: { ...process.env, DISPLAY: x.display },
   });
   try {
