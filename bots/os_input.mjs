@@ -6,7 +6,7 @@
 // /demo's verdict is read back by select-all and copy from the X clipboard.
 // Used by tests/browser/os_input.test.mjs, and on its own to measure:
 //
-//   HUMA_URL=http://127.0.0.1:8080 node os_input.mjs [--sessions 10] [--seed 1]
+//   HUMA_URL=http://127.0.0.1:8080 node os_input.mjs [--sessions 10] [--seed 1] [--styles a,b]
 //
 // prints, per style, how many sessions /demo called human and how many it
 // caught. Needs Xvfb, xdotool and xclip (Debian packages xvfb, xdotool,
@@ -14,9 +14,11 @@
 
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { path as ghostPath } from 'ghost-cursor';
 import { CHROMIUM, CHROMIUM_FLAGS } from './drivers.mjs';
 import { rng } from './styles.mjs';
 
@@ -94,7 +96,12 @@ function fillIn(keys, r, email, password) {
  *   100 px of the path's box, one point per pixel of the longer side, half
  *   of them nudged in y by N(1, 1) px, 100 of them picked along an
  *   ease-out-quad tween at a constant interval; presses and keys released
- *   at once.
+ *   at once;
+ * - `ghost_cursor`: the paths of ghost-cursor 1.4.2 (Puppeteer's best-known
+ *   humaniser; its own `path(from, to, {useTimestamps: true})`, Bezier
+ *   curves with Fitts-law timing and overshoot), played at its timestamps,
+ *   presses held 60–150 ms and keys typed as `person` types them, so that
+ *   only its movement is measured.
  */
 export const OS_STYLES = {
   person(seed) {
@@ -157,6 +164,27 @@ export const OS_STYLES = {
     lines.push(...fillIn(typewrite, r, 'cy@example.net', 'hunter22'));
     return lines.join('\n') + '\n';
   },
+  ghost_cursor(seed) {
+    const r = rng(seed);
+    const lines = ['mousemove 900 700', 'sleep 0.3'];
+    let at = { x: 900, y: 700 };
+    for (const to of [
+      { x: 420 + r() * 40, y: 330 + r() * 40 },
+      { x: 760 + r() * 40, y: 520 + r() * 40 },
+      { x: 1050 + r() * 40, y: 640 + r() * 40 },
+    ]) {
+      const points = ghostPath(at, to, { useTimestamps: true });
+      for (let i = 1; i < points.length; i++) {
+        const dt = Math.max(0, points[i].timestamp - points[i - 1].timestamp) / 1000;
+        lines.push(`sleep ${fmt(dt)}`, `mousemove ${Math.round(points[i].x)} ${Math.round(points[i].y)}`);
+      }
+      at = to;
+      lines.push(`sleep ${fmt(0.2 + r() * 0.6)}`);
+    }
+    lines.push('mousedown 1', `sleep ${fmt(0.06 + r() * 0.09)}`, 'mouseup 1', 'sleep 0.4');
+    lines.push(...fillIn(fingers, r, 'di@example.com', 'opensesame'));
+    return lines.join('\n') + '\n';
+  },
 };
 
 function xdotool(env, script) {
@@ -193,10 +221,13 @@ export async function headfulVerdict(base, script, copy) {
   // No DevTools port, no automation switch: Chromium 156 sets
   // navigator.webdriver when started with --remote-debugging-port (rightly:
   // it can then be driven), so nothing here may use one.
+  // Its own process group, so that its helpers go with it.
   const browser = spawn(CHROMIUM, [...CHROMIUM_FLAGS, ...WINDOW, `--user-data-dir=${profile}`, `${base}/demo`], {
     env,
     stdio: 'ignore',
+    detached: true,
   });
+  const exited = new Promise((ok) => browser.once('exit', ok));
   try {
     execFileSync('/usr/bin/xdotool', ['search', '--sync', '--onlyvisible', '--class', 'chromium'], {
       env,
@@ -209,10 +240,17 @@ export async function headfulVerdict(base, script, copy) {
     const text = execFileSync('/usr/bin/xclip', ['-selection', 'clipboard', '-o'], { env, timeout: 10_000 }).toString();
     return verdictIn(text);
   } finally {
-    browser.kill();
+    // Chromium and its helpers write the profile until they have exited.
+    const group = (signal) => {
+      try {
+        process.kill(-browser.pid, signal);
+      } catch {}
+    };
+    group('SIGTERM');
+    await Promise.race([exited, sleep(5000)]);
+    group('SIGKILL');
     x.stop();
-    await sleep(300);
-    rmSync(profile, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
@@ -225,13 +263,16 @@ async function main() {
     return i > 0 ? process.argv[i + 1] : fallback;
   };
   if (!base) {
-    console.error('usage: HUMA_URL=http://host:port node os_input.mjs [--sessions N] [--seed S]');
+    console.error('usage: HUMA_URL=http://host:port node os_input.mjs [--sessions N] [--seed S] [--styles a,b]');
     process.exit(2);
   }
   const sessions = Number(arg('sessions', '10'));
   const seed0 = Number(arg('seed', '1'));
   const rows = [];
-  for (const [style, make] of Object.entries(OS_STYLES)) {
+  const styles = arg('styles', Object.keys(OS_STYLES).join(',')).split(',');
+  for (const style of styles) {
+    const make = OS_STYLES[style];
+    assert.ok(make, `no style ${style}: ${Object.keys(OS_STYLES).join(', ')}`);
     const confidences = [];
     let human = 0;
     let hit = 0;
