@@ -96,12 +96,15 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
     let clicked = gate(f.clicks >= 1.0);
     let approached = gate(f.clicks >= 1.0 && f.click_corrections >= 0.0);
     let always = 1.0;
+    // Read twice: on every trace and again on dense ones only.
+    let speed_cv = f.speed_cv.min(3.0);
+    let ln_speed = (f.speed_mean + 0.01).ln();
     let x = [
         f.straightness,
-        f.speed_cv.min(3.0),
+        speed_cv,
         f.accel_flips,
         f.turn_mean,
-        (f.speed_mean + 0.01).ln(),
+        ln_speed,
         f.pause_share,
         f.peak_pos,
         f.edge_peak_share,
@@ -123,9 +126,9 @@ pub fn inputs(f: &Features) -> ([f32; INPUTS], [f32; INPUTS]) {
         (1.0 + f.placements).ln(),
         f.instant_click_share,
         f.centered_click_share,
-        f.speed_cv.min(3.0),
+        speed_cv,
         f.fitts_log_ratio,
-        (f.speed_mean + 0.01).ln(),
+        ln_speed,
         f.edge_peak_share,
     ];
     // The sampling interval's own regularity is left out: a real browser
