@@ -218,5 +218,46 @@ test('a rewritten user agent is reported, an unmodified or old one is not', { ti
       assert.equal(env.ua_spoofed, expected, name);
       await page.close();
     }
+    // Brands that change 300 ms after load: a kit that rewrites them only
+    // after the page's scripts ran (playwright-extra, seen in Chromium 156)
+    // is seen by the read one second after load; a mismatch seen at load
+    // stays when the brands are made consistent later.
+    const chrome = [{ brand: 'Chromium', version: '156' }, { brand: 'Google Chrome', version: '156' }];
+    const chromium = [{ brand: 'Chromium', version: '156' }];
+    for (const [name, before, after, early, late] of [
+      ['rewritten after load', chromium, chrome, false, true],
+      ['rewritten at load, put back after', chrome, chromium, true, true],
+    ]) {
+      const page = await context.newPage();
+      await page.addInitScript(
+        ([before, after]) => {
+          const full = [{ brand: 'Chromium', version: '156.0.1.2' }];
+          let brands = before;
+          const data = {
+            get brands() {
+              return brands;
+            },
+            mobile: false,
+            platform: 'Linux',
+            getHighEntropyValues: async () => ({ brands, fullVersionList: full }),
+          };
+          Object.defineProperty(Navigator.prototype, 'userAgentData', { get: () => data, configurable: true });
+          setTimeout(() => {
+            brands = after;
+          }, 300);
+        },
+        [before, after]
+      );
+      await page.goto(`${BASE}/demo`);
+      await page.waitForFunction(() => typeof window.Huma === 'object');
+      await page.waitForTimeout(100);
+      const first = (await page.evaluate(() => window.Huma.debug().features.env)).ua_spoofed;
+      await page.waitForTimeout(1500);
+      const second = (await page.evaluate(() => window.Huma.debug().features.env)).ua_spoofed;
+      console.log(`${name}: ua_spoofed ${first} after load, ${second} after the second read`);
+      assert.equal(first, early, `${name}: after load`);
+      assert.equal(second, late, `${name}: after the second read`);
+      await page.close();
+    }
   });
 });
