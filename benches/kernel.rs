@@ -1,8 +1,9 @@
 //! The per-request work after the body is read, each with a baseline
 //! measured in the same run:
 //!
-//! - `features` / `score` on a realistic ~1,000-event window, against one
-//!   pass summing every number of the window (the floor for any kernel that
+//! - `features` / `score` / the replay marks (`fingerprint::marks`: exact
+//!   hash and sketch) on a realistic ~1,000-event window, against one pass
+//!   summing every number of the window (the floor for any kernel that
 //!   reads its input);
 //! - `mint_token` against filling 16 bytes from the same CSPRNG;
 //! - the whole verify handler (`api::verify::handle`: envelope, signals,
@@ -21,6 +22,7 @@ use huma::api::{verify, Caller};
 use huma::app::App;
 use huma::config::Config;
 use huma::keys::{KeyKind, KeyRecord, Plan};
+use huma::scoring::fingerprint::marks;
 use huma::scoring::{features, score};
 use huma::signals::Array;
 use huma::store::embedded::EmbeddedStore;
@@ -49,6 +51,7 @@ fn kernel(c: &mut Criterion) {
         b.iter(|| features::extract(black_box(&signals)))
     });
     g.bench_function("score", |b| b.iter(|| score(black_box(&signals))));
+    g.bench_function("replay_marks", |b| b.iter(|| marks(black_box(&signals))));
     g.finish();
 
     let rng = SystemRandom::new();

@@ -234,8 +234,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Records a window's replay marks for `account` for `ttl`: `true` when
     /// the same exact fingerprint was already recorded and has not expired,
-    /// or when `SKETCH_MATCH` of its sketch values are already recorded for
-    /// one earlier window (a copy with noise; see `scoring::fingerprint`).
+    /// or when `SKETCH_MATCH` of one half of its sketch values are already
+    /// recorded for one earlier window (a copy with noise; see
+    /// `scoring::fingerprint`).
     /// Values already there keep their first owner.
     fn fingerprint_seen(
         &self,

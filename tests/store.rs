@@ -375,6 +375,25 @@ async fn sketches<S: Store>(s: Arc<S>) {
         !s.fingerprint_seen("key_A", sketched(400, &spread), ttl).await.unwrap(),
         "spread over windows"
     );
+    // Matches count within one half of the sketch (each half has an owner
+    // of its own): half the needed values in each half of one earlier
+    // window is not a replay, all of them in the second half is.
+    let (whole, h) = ((601..=600 + SKETCH_LEN as u64).collect::<Vec<_>>(), SKETCH_LEN / 2);
+    assert!(!s.fingerprint_seen("key_A", sketched(600, &whole), ttl).await.unwrap());
+    let mut split: Vec<u64> = (7000..7000 + SKETCH_LEN as u64).collect();
+    let k = SKETCH_MATCH.div_ceil(2);
+    split[..k].copy_from_slice(&whole[..k]);
+    split[h..h + k].copy_from_slice(&whole[h..h + k]);
+    assert!(
+        !s.fingerprint_seen("key_A", sketched(700, &split), ttl).await.unwrap(),
+        "{k} in each half"
+    );
+    let mut second: Vec<u64> = (8000..8000 + SKETCH_LEN as u64).collect();
+    second[h..h + SKETCH_MATCH].copy_from_slice(&whole[h..h + SKETCH_MATCH]);
+    assert!(
+        s.fingerprint_seen("key_A", sketched(800, &second), ttl).await.unwrap(),
+        "{SKETCH_MATCH} in the second half"
+    );
     // A token written with a noisy copy's marks is the replayed record.
     let (fresh, mut replayed) = (token("key_A"), token("key_A"));
     replayed.human = false;

@@ -419,7 +419,10 @@ fn main() {
     );
 
     metrics.insert("replay".into(), replay_section(&recorded, &sources, args.seed));
-    metrics.insert("replay_sketch".into(), sketch_section(&recorded, &sources, args.seed));
+    metrics.insert(
+        "replay_sketch".into(),
+        sketch_section(&recorded, &held_out, &sources, args.seed),
+    );
     metrics.insert("chromium".into(), chromium_section(&args.bots));
     metrics.insert(
         "takeover".into(),
@@ -550,11 +553,19 @@ fn noisy_copy(src: &huma::signals::Signals, seed: u64, px: i32, ms: i32, stretch
 /// The noise-tolerant replay check (`fingerprint::sketch`): noisy copies of
 /// human windows caught, per noise level; and, the worst case for false
 /// matches, every human window of every dataset in one account's store at
-/// once: windows with `SKETCH_MATCH` values shared with other windows.
-fn sketch_section(recorded: &[corpus::Window], sources: &[&huma::signals::Signals], seed: u64) -> Value {
+/// once: windows with `SKETCH_MATCH` values shared with other windows. The
+/// held-out people (`--people`) are in that store too, as rows of their own:
+/// they repeat one task on one page layout, as a site's users do.
+fn sketch_section(
+    recorded: &[corpus::Window],
+    held_out: &[corpus::Window],
+    sources: &[&huma::signals::Signals],
+    seed: u64,
+) -> Value {
     use huma::scoring::fingerprint::{sketch, SKETCH_LEN, SKETCH_MATCH};
     println!(
-        "\nREPLAY SKETCH (store-side `replayed_signals` for copies with noise; {SKETCH_MATCH} shared values of 16)"
+        "\nREPLAY SKETCH (store-side `replayed_signals` for copies with noise; {SKETCH_MATCH} shared values of {} in one half)",
+        SKETCH_LEN / 2
     );
     let mut levels = serde_json::Map::new();
     for (name, px, ms, stretch) in [
@@ -564,19 +575,37 @@ fn sketch_section(recorded: &[corpus::Window], sources: &[&huma::signals::Signal
         ("±5 px, ±20 ms", 5, 20, 1.0),
         ("±1 px, ±2 ms, 3 % slower", 1, 2, 1.03),
         ("±2 px, ±5 ms, 10 % slower", 2, 5, 1.10),
+        // What the span-relative slots cannot absorb: the copy's pointer
+        // span made longer by a sample of its own.
+        ("±1 px, ±2 ms, a move 2 s after the last", 1, 2, 0.0),
     ] {
         let (mut with, mut caught) = (0usize, 0usize);
         for (i, src) in sources.iter().enumerate() {
             let Some(a) = sketch(src) else { continue };
             with += 1;
-            let copy = noisy_copy(src, seed.wrapping_add(i as u64 * 7919), px, ms, stretch);
-            let shared = sketch(&copy).map_or(0, |b| b.iter().filter(|v| a.contains(v)).count());
+            let mut copy = noisy_copy(src, seed.wrapping_add(i as u64 * 7919), px, ms, f64::max(stretch, 1.0));
+            if stretch == 0.0 {
+                if let Some(last) = copy.m.rchunks_exact(3).next().map(|r| [r[0], r[1], r[2]]) {
+                    copy.m.extend([last[0] + 2000.0, last[1], last[2]]);
+                    copy.dur = copy.dur.max(last[0] + 2000.0);
+                }
+            }
+            let shared = sketch(&copy).map_or(0, |b| {
+                b.chunks_exact(SKETCH_LEN / 2)
+                    .map(|half| half.iter().filter(|v| a.contains(v)).count())
+                    .max()
+                    .unwrap_or(0)
+            });
             caught += (shared >= SKETCH_MATCH) as usize;
         }
-        println!("  copies with {name:<26} caught: {:6.2} % of {with}", pct(caught, with));
+        println!("  copies with {name:<40} caught: {:6.2} % of {with}", pct(caught, with));
         levels.insert(name.into(), json!({"caught_pct": pct(caught, with), "sources": with}));
     }
-    let humans: Vec<_> = recorded.iter().filter(|w| w.class == Class::Human).collect();
+    let humans: Vec<_> = recorded
+        .iter()
+        .chain(held_out)
+        .filter(|w| w.class == Class::Human)
+        .collect();
     let sketches: Vec<_> = humans.iter().map(|w| sketch(&w.signals)).collect();
     // The store keeps, per value, the window that first had it; a window
     // is a replay when SKETCH_MATCH of its values belong to one other window.
@@ -586,11 +615,12 @@ fn sketch_section(recorded: &[corpus::Window], sources: &[&huma::signals::Signal
             owners.entry(*v).or_default().push(i);
         }
     }
+    // Counted per half, as the store does (each half has its own owner).
     let most_shared = |i: usize, sk: &[u64]| {
-        let mut tally: HashMap<usize, usize> = HashMap::new();
-        for v in sk {
+        let mut tally: HashMap<(usize, usize), usize> = HashMap::new();
+        for (at, v) in sk.iter().enumerate() {
             for j in owners[v].iter().filter(|j| **j != i) {
-                *tally.entry(*j).or_default() += 1;
+                *tally.entry((*j, at / (SKETCH_LEN / 2))).or_default() += 1;
             }
         }
         tally.into_values().max().unwrap_or(0)
@@ -598,7 +628,12 @@ fn sketch_section(recorded: &[corpus::Window], sources: &[&huma::signals::Signal
     let mut per: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     let mut histogram = [0usize; SKETCH_LEN + 1];
     for (i, (w, sk)) in humans.iter().zip(&sketches).enumerate() {
-        let e = per.entry(w.dataset).or_default();
+        let row = if w.dataset == "held_out" {
+            w.family.as_str()
+        } else {
+            w.dataset
+        };
+        let e = per.entry(row).or_default();
         e.0 += 1;
         if let Some(sk) = sk {
             e.1 += 1;

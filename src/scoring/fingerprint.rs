@@ -9,12 +9,16 @@
 //! A replay with noise added (a pixel or a few milliseconds here and there)
 //! escapes the exact hash; [`sketch`] catches it: the window's trace cut
 //! into coarse shingles (two consecutive pointer samples in 12 px cells and
-//! 50 ms slots since the first sample, key pairs, click pairs, touches; not
-//! scrolls, whose wheel notches look alike for everybody), of which the [`SKETCH_LEN`] smallest hashes are kept (a
-//! bottom-k MinHash). Two windows share about `SKETCH_LEN × Jaccard` of
-//! them: a noisy copy shares most, two people nearly none, so the store
-//! calls a window replayed when [`SKETCH_MATCH`] of its values were seen
-//! before for the account. Pure, no allocation.
+//! time slots, key pairs, click pairs, touches; not scrolls, whose wheel
+//! notches look alike for everybody), of which the smallest hashes are kept
+//! (a bottom-k MinHash), in two halves that differ only in their slots: 50
+//! ms since the array's first event (a copy shifted in time, or with
+//! events added after its end, keeps them), and 1/[`SLOTS`] of the array's
+//! own span (a copy played a few percent slower or faster keeps them; 50 ms
+//! of a 10 s window). Two windows share about `SKETCH_LEN × Jaccard` of
+//! the values: a noisy copy shares most of at least one half, two people
+//! nearly none, so the store calls a window replayed when [`SKETCH_MATCH`]
+//! of its values were seen before for the account. Pure, no allocation.
 
 use crate::signals::Signals;
 
@@ -42,8 +46,10 @@ pub fn fingerprint(s: &Signals) -> Option<u64> {
     Some(h)
 }
 
-/// Values kept per window by [`sketch`].
-pub const SKETCH_LEN: usize = 16;
+/// Values kept per window by [`sketch`]: two halves, one per way of
+/// slotting time.
+pub const SKETCH_LEN: usize = 32;
+const HALF: usize = SKETCH_LEN / 2;
 /// How many of a window's sketch values seen before make it a replay.
 pub const SKETCH_MATCH: usize = 6;
 /// Fewer shingles than this say too little (and would fill the sketch
@@ -53,9 +59,13 @@ pub const MIN_SHINGLES: usize = 24;
 /// Cell and slot sizes of the shingles: coarse against ±1–2 px and a few
 /// ms of noise, fine against two people following the same path at the
 /// same pace.
-const CELL_PX: i64 = 12;
-const SLOT_MS: i64 = 50;
-const HOLD_MS: i64 = 16;
+const CELL_PX: u64 = 12;
+/// A multiple of [`CELL_PX`] added to positions before binning.
+const CELL_OFFSET: i64 = 12 << 32;
+const SLOT_MS: f64 = 50.0;
+/// Slots per array span in the second half (see the module's doc).
+pub const SLOTS: f64 = 200.0;
+const HOLD_MS: u64 = 16;
 
 /// What the store keeps of a window to know it again: the exact hash
 /// (also the window's name as the owner of its sketch values) and, for a
@@ -74,9 +84,20 @@ pub fn marks(s: &Signals) -> Option<Marks> {
     })
 }
 
+/// Who owns the sketch value at `at` of the window named `exact`: each half
+/// has an owner of its own, so that [`owned_by_one`] counts matches within
+/// one half (the halves see the same shingles and would otherwise add up).
+pub fn sketch_owner(exact: u64, at: usize) -> u64 {
+    if at < HALF {
+        exact
+    } else {
+        mix(exact ^ 0x5EC0_17D0_4A1F_0002)
+    }
+}
+
 /// Whether one earlier window owns at least [`SKETCH_MATCH`] of the
-/// sketch values found already stored (`owners`: the owner of each value
-/// that was there, in any order).
+/// sketch values of one half found already stored (`owners`: the owner
+/// of each value that was there, from [`sketch_owner`], in any order).
 pub fn owned_by_one(owners: &[u64]) -> bool {
     let mut sorted = [0u64; SKETCH_LEN];
     let n = owners.len().min(SKETCH_LEN);
@@ -86,56 +107,65 @@ pub fn owned_by_one(owners: &[u64]) -> bool {
     sorted.chunk_by(|a, b| a == b).any(|run| run.len() >= SKETCH_MATCH)
 }
 
-/// The bottom-[`SKETCH_LEN`] shingle hashes of a window, ascending, or
-/// `None` when it has fewer than [`MIN_SHINGLES`] shingles.
+/// The sketch of a window: the bottom [`SKETCH_LEN`]/2 shingle hashes
+/// with slots of fixed length, then those with slots relative to the
+/// span, each half ascending; `None` when it has fewer than
+/// [`MIN_SHINGLES`] shingles. One pass: each pair of rows is binned once
+/// and hashed with each half's slots.
 pub fn sketch(s: &Signals) -> Option<[u64; SKETCH_LEN]> {
-    let mut keep = Bottom::default();
+    let mut halves = [Bottom::default(), Bottom::default()];
     // Bins by integer division (times and pixels are whole numbers on the
-    // wire; `floor` would be a libm call on baseline x86-64).
-    let cell = |x: f64| (x as i64).div_euclid(CELL_PX) as u64;
-    let slot = |t: f64, t0: f64| ((t - t0) as i64).div_euclid(SLOT_MS) as u64;
-    let hold = |x: f64| (x as i64).div_euclid(HOLD_MS) as u64;
-    // A step between two positioned rows (`t, x, y, …`).
-    let step = |a: &[f64], b: &[f64], t0: f64| {
-        [
-            slot(a[0], t0),
-            cell(a[1]),
-            cell(a[2]),
-            slot(b[0], t0),
-            cell(b[1]),
-            cell(b[2]),
-        ]
-    };
-    pairs(&s.m, 3, |a, b, t0| keep.push(shingle(1, step(a, b, t0))));
-    pairs(&s.k, 3, |a, b, t0| {
-        let v = [slot(a[0], t0), hold(a[1]), a[2] as u64, slot(b[0], t0), hold(b[1]), 0];
-        keep.push(shingle(2, v));
+    // wire; `floor` would be a libm call on baseline x86-64), offset so the
+    // dividend is never negative and the division is by a constant.
+    let cell = |x: f64| ((x as i64).wrapping_add(CELL_OFFSET) as u64) / CELL_PX;
+    let hold = |x: f64| (x as u64) / HOLD_MS;
+    // A step between two positioned rows (`t, x, y, …`) at slots `sa`, `sb`.
+    let step = |a: &[f64], b: &[f64], sa: u64, sb: u64| [sa, cell(a[1]), cell(a[2]), sb, cell(b[1]), cell(b[2])];
+    pairs(&s.m, 3, 1, &mut halves, step);
+    pairs(&s.k, 3, 2, &mut halves, |a, b, sa, sb| {
+        [sa, hold(a[1]), a[2] as u64, sb, hold(b[1]), 0]
     });
     // Clicks in pairs: one click on a popular button at a round time is
     // something two people can share.
-    pairs(&s.c, 5, |a, b, t0| keep.push(shingle(3, step(a, b, t0))));
+    pairs(&s.c, 5, 3, &mut halves, step);
     // Scrolls are left out: wheel notches of one size at a steady pace
     // are the same for everybody, so they would match across people.
-    pairs(&s.t, 4, |a, b, t0| {
-        let v = [
-            slot(a[0], t0),
-            cell(a[1]),
-            cell(a[2]),
-            cell(b[1]),
-            cell(b[2]),
-            a[3] as u64,
-        ];
-        keep.push(shingle(5, v));
+    pairs(&s.t, 4, 5, &mut halves, |a, b, sa, _| {
+        [sa, cell(a[1]), cell(a[2]), cell(b[1]), cell(b[2]), a[3] as u64]
     });
-    (keep.seen >= MIN_SHINGLES && keep.len == SKETCH_LEN).then_some(keep.values)
+    let [fixed, of_span] = halves;
+    if fixed.seen < MIN_SHINGLES || fixed.len < HALF || of_span.len < HALF {
+        return None;
+    }
+    let mut out = [0; SKETCH_LEN];
+    out[..HALF].copy_from_slice(&fixed.values);
+    out[HALF..].copy_from_slice(&of_span.values);
+    Some(out)
 }
 
-/// Calls `f` with each two consecutive rows of an array and the array's
-/// first time.
-fn pairs(xs: &[f64], stride: usize, mut f: impl FnMut(&[f64], &[f64], f64)) {
+/// Each two consecutive rows of an array, binned by `bins` (given the two
+/// rows' slots), into the two halves: [`SLOT_MS`] slots since the array's
+/// first event, and 1/[`SLOTS`] of its span (first to last event) under
+/// another tag, so that the halves' values never meet.
+fn pairs(
+    xs: &[f64],
+    stride: usize,
+    tag: u64,
+    halves: &mut [Bottom; 2],
+    bins: impl Fn(&[f64], &[f64], u64, u64) -> [u64; 6],
+) {
     let t0 = xs.first().copied().unwrap_or(0.0);
+    let span = xs.chunks_exact(stride).last().map_or(0.0, |row| row[0] - t0);
+    let (fixed, of_span) = (1.0 / SLOT_MS, SLOTS / span.max(1.0));
+    // Times are non-decreasing from `t0` (validated), so the products are
+    // ≥ 0 and truncation is the floor.
     for (a, b) in xs.chunks_exact(stride).zip(xs.chunks_exact(stride).skip(1)) {
-        f(a, b, t0);
+        let (ta, tb) = (a[0] - t0, b[0] - t0);
+        halves[0].push(shingle(tag, bins(a, b, (ta * fixed) as u64, (tb * fixed) as u64)));
+        halves[1].push(shingle(
+            tag | 8,
+            bins(a, b, (ta * of_span) as u64, (tb * of_span) as u64),
+        ));
     }
 }
 
@@ -150,7 +180,7 @@ fn shingle(tag: u64, v: [u64; 6]) -> u64 {
 
 /// The smallest distinct values pushed, in a fixed array.
 struct Bottom {
-    values: [u64; SKETCH_LEN],
+    values: [u64; HALF],
     len: usize,
     seen: usize,
 }
@@ -158,7 +188,7 @@ struct Bottom {
 impl Default for Bottom {
     fn default() -> Self {
         Bottom {
-            values: [u64::MAX; SKETCH_LEN],
+            values: [u64::MAX; HALF],
             len: 0,
             seen: 0,
         }
@@ -168,17 +198,17 @@ impl Default for Bottom {
 impl Bottom {
     fn push(&mut self, v: u64) {
         self.seen += 1;
-        if self.len == SKETCH_LEN && v >= self.values[SKETCH_LEN - 1] {
+        if self.len == HALF && v >= self.values[HALF - 1] {
             return;
         }
         let at = self.values[..self.len].partition_point(|x| *x < v);
         if self.values.get(at) == Some(&v) && at < self.len {
             return;
         }
-        let end = self.len.min(SKETCH_LEN - 1);
+        let end = self.len.min(HALF - 1);
         self.values.copy_within(at..end, at + 1);
         self.values[at] = v;
-        self.len = (self.len + 1).min(SKETCH_LEN);
+        self.len = (self.len + 1).min(HALF);
     }
 }
 
@@ -246,7 +276,10 @@ mod tests {
             ]);
         }
         let sa = sketch(&a).unwrap();
-        assert!(sa.windows(2).all(|w| w[0] < w[1]), "ascending and distinct");
+        for half in sa.chunks_exact(SKETCH_LEN / 2) {
+            assert!(half.windows(2).all(|w| w[0] < w[1]), "ascending and distinct");
+        }
+        assert!(sa[..SKETCH_LEN / 2].iter().all(|v| !sa[SKETCH_LEN / 2..].contains(v)));
         let mut rng = fastrand::Rng::with_seed(7);
         let mut b = a.clone();
         for row in b.m.chunks_exact_mut(3) {
@@ -264,6 +297,33 @@ mod tests {
         c.k.clear();
         let sc = sketch(&c).unwrap();
         assert_eq!(sc.iter().filter(|v| sa.contains(v)).count(), 0);
+    }
+
+    #[test]
+    fn a_copy_played_slower_or_faster_shares_the_sketch() {
+        let mut a = window();
+        for i in 20..80 {
+            a.m.extend([
+                100.0 + i as f64 * 17.0,
+                10.0 + i as f64 * 3.0,
+                50.0 + (i * i % 500) as f64,
+            ]);
+        }
+        let sa = sketch(&a).unwrap();
+        let shared = |b: &Signals| sketch(b).unwrap().iter().filter(|v| sa.contains(v)).count();
+        for stretch in [0.9, 0.97, 1.03, 1.1] {
+            let mut b = a.clone();
+            for row in b.m.chunks_exact_mut(3).chain(b.k.chunks_exact_mut(3)) {
+                row[0] = (row[0] * stretch + 400.0).round();
+            }
+            assert!(shared(&b) >= SKETCH_MATCH, "{stretch}: {}", shared(&b));
+        }
+        // A sample added after the end moves every span-relative slot; the
+        // fixed slots still match.
+        let mut b = a.clone();
+        let last: Vec<f64> = b.m[b.m.len() - 3..].to_vec();
+        b.m.extend([last[0] + 2000.0, last[1], last[2]]);
+        assert!(shared(&b) >= SKETCH_MATCH + 2, "{}", shared(&b));
     }
 
     #[test]

@@ -41,7 +41,7 @@ use super::shards::{current_month, now_ms, stale_month, Batch, Shards, TokenRow}
 use super::{Attempt, Consume, OutboxEntry, Quota, Store, StoreError, StoredChallenge, StoredToken, WebhookRecord};
 use crate::challenges::ChallengeRecord;
 use crate::keys::{KeyHash, KeyRecord};
-use crate::scoring::fingerprint::{owned_by_one, Marks, SKETCH_LEN};
+use crate::scoring::fingerprint::{owned_by_one, sketch_owner, Marks, SKETCH_LEN};
 use crate::tokens::{TokenHash, TokenRecord};
 
 /// `"secret"` → the server secret.
@@ -320,8 +320,8 @@ impl Store for EmbeddedStore {
         }
         let Some(sketch) = marks.sketch else { return Ok(false) };
         let (mut owners, mut n) = ([0u64; SKETCH_LEN], 0);
-        for v in sketch {
-            if let Some(owner) = seen.claim(v ^ salt ^ SKETCH_TAG, marks.exact, now, ttl) {
+        for (at, v) in sketch.into_iter().enumerate() {
+            if let Some(owner) = seen.claim(v ^ salt ^ SKETCH_TAG, sketch_owner(marks.exact, at), now, ttl) {
                 owners[n] = owner;
                 n += 1;
             }

@@ -17,7 +17,7 @@
 //! | `huma:{<acct>}:wh`           | hash   | webhook id → postcard `WebhookRecord`   | none          |
 //! | `huma:{<acct>}:ch:<id>`      | hash   | `r` postcard record, `a` attempts, `p`  | challenge ttl |
 //! | `huma:{<acct>}:fp:<hex>`     | string | `1`: a replay fingerprint was seen      | replay window |
-//! | `huma:{<acct>}:sk:<hex>`     | string | the fingerprint of the window that first had this sketch value | replay window |
+//! | `huma:{<acct>}:sk:<hex>`     | string | the fingerprint of the window that first had this sketch value (`/2` after it in the sketch's second half) | replay window |
 //! | `huma:{outbox}:due`          | zset   | `<evt id>:<wh id>` by due time (ms)     | none          |
 //! | `huma:{outbox}:e:<evt>:<wh>` | string | postcard `OutboxEntry` (holds the userId)| end of retries|
 //!
@@ -126,20 +126,21 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return seen";
 /// A window's replay marks, as a Lua function prepended to the scripts that
 /// check them: KEYS[first] is the exact fingerprint, the keys after it
-/// the sketch values; each new value is set to `owner` for `window_ms`,
+/// the sketch values (two halves); each new value is set to its half's
+/// owner (`owner`, or `owner/2` in the second half) for `window_ms`,
 /// values already there keep theirs. 1 when the exact fingerprint was
-/// there or `need` sketch values belong to one earlier window.
+/// there or `need` sketch values of one half belong to one earlier window.
 const REPLAY_SEEN_FN: &str = r"
 local function replay_seen(first, window_ms, owner, need)
   if not redis.call('SET', KEYS[first], '1', 'NX', 'PX', window_ms) then return 1 end
-  local tally, seen = {}, 0
+  local tally, seen, half = {}, 0, (#KEYS - first) / 2
   for i = first + 1, #KEYS do
     local old = redis.call('GET', KEYS[i])
     if old then
       tally[old] = (tally[old] or 0) + 1
       if tally[old] >= need then seen = 1 end
     else
-      redis.call('SET', KEYS[i], owner, 'PX', window_ms)
+      redis.call('SET', KEYS[i], (i - first > half) and (owner .. '/2') or owner, 'PX', window_ms)
     end
   end
   return seen
