@@ -8,9 +8,9 @@
 //
 //   HUMA_URL=http://127.0.0.1:8080 node os_input.mjs [--sessions 10] [--seed 1] [--styles a,b]
 //
-// prints, per style, how many sessions /demo called human and how many it
-// caught. Needs Xvfb, xdotool and xclip (Debian packages xvfb, xdotool,
-// xclip) and a server with HUMA_DEV_KEY.
+// prints, per style, how many sessions /demo called human, how many it
+// caught and how many it called an agent. Needs Xvfb, xdotool and xclip
+// (Debian packages xvfb, xdotool, xclip) and a server with HUMA_DEV_KEY.
 
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -101,7 +101,14 @@ function fillIn(keys, r, email, password) {
  *   humaniser; its own `path(from, to, {useTimestamps: true})`, Bezier
  *   curves with Fitts-law timing and overshoot), played at its timestamps,
  *   presses held 60–150 ms and keys typed as `person` types them, so that
- *   only its movement is measured.
+ *   only its movement is measured;
+ * - `computer_use`: an AI agent driving the desktop as Anthropic's
+ *   reference computer-use tool does (`left_click` at a coordinate is
+ *   `xdotool mousemove --sync x y click 1`, `type` is
+ *   `xdotool type --delay 12 -- text`), at the field and button
+ *   coordinates a model reads off a screenshot of this 1280 × 900 window
+ *   (within a few pixels of their centres), after seconds of thought
+ *   between actions.
  */
 export const OS_STYLES = {
   person(seed) {
@@ -184,6 +191,15 @@ export const OS_STYLES = {
     lines.push('mousedown 1', `sleep ${fmt(0.06 + r() * 0.09)}`, 'mouseup 1', 'sleep 0.4');
     lines.push(...fillIn(fingers, r, 'di@example.com', 'opensesame'));
     return lines.join('\n') + '\n';
+  },
+  computer_use(seed) {
+    const r = rng(seed);
+    const think = () => `sleep ${fmt(1.5 + r() * 3)}`;
+    // Email, password and the button, as this window shows /demo.
+    const at = (x, y) => `mousemove --sync ${Math.round(x + (r() - 0.5) * 80)} ${Math.round(y + (r() - 0.5) * 12)}`;
+    const click = (x, y) => [think(), at(x, y), 'click 1'];
+    const type = (text) => [think(), `type --delay 12 -- ${text}`];
+    return [...click(640, 390), ...type('eve@example.com'), ...click(640, 472), ...type('letmein42'), ...click(640, 527)].join('\n') + '\n';
   },
 };
 
@@ -276,6 +292,7 @@ async function main() {
     const confidences = [];
     let human = 0;
     let hit = 0;
+    let agents = 0;
     for (let i = 0; i < sessions; i++) {
       const copy = style === 'keyboard' ? COPY_WITH_KEYS : COPY_WITH_MOUSE;
       const v = await headfulVerdict(base, make(seed0 + i), copy);
@@ -283,12 +300,14 @@ async function main() {
       confidences.push(v.confidence);
       human += v.human === true;
       hit += caught(v);
+      agents += v.agent.is_agent === true;
     }
-    rows.push({ style, sessions, human, caught: hit, confidences: confidences.join(' ') });
+    rows.push({ style, sessions, human, caught: hit, agents, confidences: confidences.join(' ') });
   }
-  console.log('\nstyle      sessions  human  caught  confidences');
+  console.log('\nstyle        sessions  human  caught  agent  confidences');
   for (const r of rows) {
-    console.log(`${r.style.padEnd(10)} ${String(r.sessions).padStart(8)} ${String(r.human).padStart(6)} ${String(r.caught).padStart(7)}  ${r.confidences}`);
+    const cols = [r.sessions, r.human, r.caught, r.agents].map((n, i) => String(n).padStart([8, 6, 7, 6][i]));
+    console.log(`${r.style.padEnd(12)} ${cols.join(' ')}  ${r.confidences}`);
   }
 }
 

@@ -39,6 +39,12 @@ pub const PLACE_PAUSE_MS: f64 = 1_000.0;
 pub const PLACE_ACT_MS: f64 = 150.0;
 /// How near (px, on each axis) the press of an acted-on placement is.
 pub const PLACE_ACT_PX: f64 = 3.0;
+/// How far (px) from the sample before an acted-on placement must be; an
+/// idle one needs [`TELEPORT_PX`]. An agent clicking the next field of a
+/// form moves 40–120 px; no recorded person (Balabit's remote desktop
+/// included) rested, covered 30–80 px between two samples and pressed
+/// where the second landed (model card, "Placements that are pressed on").
+pub const PLACE_ACT_MIN_PX: f64 = 30.0;
 /// A click this far (px) from the last pointer sample did not arrive by
 /// moving the pointer there.
 pub const TELEPORT_PX: f64 = 80.0;
@@ -136,10 +142,10 @@ pub struct Features {
     /// Mean distance of each movement's peak position from 0.5: every
     /// reach of an eased tween peaks mid-way, a hand's vary.
     pub peak_offcentre: f32,
-    /// Isolated placements: a sample ≥ [`TELEPORT_PX`] from the previous one,
-    /// more than [`PLACE_PAUSE_MS`] after it and resting after, and either
-    /// acted on (a press within [`PLACE_ACT_MS`] and [`PLACE_ACT_PX`]) or in
-    /// a densely sampled trace (mean interval under [`DENSE_SAMPLING_MS`],
+    /// Isolated placements: a sample more than [`PLACE_PAUSE_MS`] after the
+    /// previous one and resting after, and either acted on (a press within
+    /// [`PLACE_ACT_MS`] and [`PLACE_ACT_PX`]; ≥ [`PLACE_ACT_MIN_PX`] from the
+    /// previous sample) or ≥ [`TELEPORT_PX`] from it in a densely sampled trace (mean interval under [`DENSE_SAMPLING_MS`],
     /// where a moving hand would have been seen on its way); a pointer put
     /// somewhere without a path.
     pub placements: f32,
@@ -749,7 +755,7 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         let sharp = d >= TURN_MIN_PX && ld >= TURN_MIN_PX && turn.abs() > SHARP_TURN;
         let rested = dt > REST_MS && dt > REST_RATIO * last_dt;
         last_dt = if dt > 0.0 { dt } else { last_dt };
-        if dt > PLACE_PAUSE_MS && d >= TELEPORT_PX {
+        if dt > PLACE_PAUSE_MS && d >= PLACE_ACT_MIN_PX {
             let rests_after = i + 1 == rows || m[(i + 1) * M_STRIDE] - t1 > PAUSE_MS;
             while next_click * C_STRIDE < c.len() && c[next_click * C_STRIDE] < t1 {
                 next_click += 1;
@@ -760,7 +766,7 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
                     r[0] - t1 <= PLACE_ACT_MS && (r[1] - x1).abs() <= PLACE_ACT_PX && (r[2] - y1).abs() <= PLACE_ACT_PX
                 });
             p.placed_acted += (rests_after && acted) as u32;
-            p.placed_idle += (rests_after && !acted) as u32;
+            p.placed_idle += (rests_after && !acted && d >= TELEPORT_PX) as u32;
         }
         if pause || is_jump || rested || sharp {
             mv.close(m, i - 1, t0, x0, y0, p, s);

@@ -482,7 +482,11 @@ fn agent(f: &Features) -> AgentVerdict {
     use Label::*;
     let uniform_typing = gate(f.flights >= 5.0) * (1.0 - ramp(f.key_flight_cv, 0.05, 0.15));
     let paste_only = gate(f.pastes >= 1.0 && f.printable_keys == 0.0);
-    let signals: [(Label, f32); 10] = [
+    // Keys struck faster than fingers (as in the confidence's typing term),
+    // counted only beside a placement: a model typing a whole field at once
+    // between screenshots. Alone it is a password manager's auto-type.
+    let typed_burst = gate(f.flights >= 5.0 && f.placements >= 1.0) * (1.0 - ramp(f.key_flight_mean, 25.0, 50.0));
+    let signals: [(Label, f32); 11] = [
         (Webdriver, 6.0 * f.webdriver),
         (CdpRuntime, 5.0 * f.cdp),
         (Headless, 4.0 * headless(f)),
@@ -493,6 +497,7 @@ fn agent(f: &Features) -> AgentVerdict {
         (SyntheticEvents, 6.0 * injected(f)),
         (TeleportingPointer, 1.5 * ramp(f.teleports, 0.0, 2.0)),
         (ActionBursts, 2.5 * ramp(f.placements, 0.0, 2.0)),
+        (ActionBursts, 1.5 * typed_burst),
         (CenteredClicks, 1.2 * f.centered_click_share * f.clicks.min(3.0) / 3.0),
         (UniformTyping, 1.5 * uniform_typing),
         (PasteWithoutKeys, 1.0 * paste_only),

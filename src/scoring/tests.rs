@@ -455,6 +455,64 @@ fn pressed_placements_are_action_bursts_and_need_company() {
     );
 }
 
+/// An agent driving the desktop as Anthropic's reference computer-use tool
+/// does (`xdotool mousemove --sync x y click 1`, `xdotool type --delay 12`)
+/// on a compact form: fields 70–90 px apart, presses released at once,
+/// keys 12 ms apart with the X server's jitter (not machine-even). Its
+/// placements and its typing together make it an agent; the same typing
+/// without placements is a password manager's auto-type, not an agent.
+#[test]
+fn a_desktop_agent_on_a_compact_form_is_an_agent() {
+    let mut rng = fastrand::Rng::with_seed(12);
+    let (mut m, mut c, mut k) = (Vec::new(), Vec::new(), Vec::new());
+    let mut t = 2000.0;
+    for (x, y, chars) in [(640.0, 390.0, 15), (610.0, 472.0, 9), (655.0, 527.0, 0)] {
+        m.extend([t, x, y]);
+        c.extend([t + 20.0, x, y, 1.0, 1.0]);
+        t += 300.0;
+        for _ in 0..chars {
+            t += 12.0 + rng.u32(0..=8) as f64;
+            k.extend([t, rng.u32(1..=6) as f64, 0.0]);
+        }
+        t += 2500.0;
+    }
+    let n = Counts {
+        m: 3,
+        c: 3,
+        k: 24,
+        ..Counts::default()
+    };
+    let agent = Signals {
+        dur: t,
+        m,
+        c,
+        k: k.clone(),
+        n,
+        ..Signals::default()
+    };
+    let f = features::extract(&agent);
+    assert_eq!(
+        f.placements, 2.0,
+        "71 px and 87 px, pressed on; the first follows nothing"
+    );
+    assert!(f.key_flight_cv > 0.15, "not machine-even: {}", f.key_flight_cv);
+    let v = score(&agent);
+    assert!(
+        v.agent.is_agent && v.agent.signals.contains(Label::ActionBursts),
+        "{v:?}"
+    );
+    let typed_alone = Signals {
+        dur: t,
+        k,
+        n: Counts {
+            k: 24,
+            ..Counts::default()
+        },
+        ..Signals::default()
+    };
+    assert!(!score(&typed_alone).agent.is_agent, "{:?}", score(&typed_alone));
+}
+
 #[test]
 fn untrusted_events_decide_alone() {
     let s = Signals {

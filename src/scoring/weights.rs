@@ -17,7 +17,7 @@ pub const TRAINED: Weights = Weights {
         // ln_speed_mean
         -0.66667897,
         // pause_share
-        0.3582311,
+        0.35822612,
         // peak_pos
         0.4230058,
         // edge_peak_share
@@ -49,11 +49,11 @@ pub const TRAINED: Weights = Weights {
         // ln_jumps
         0.0086014485,
         // ln_placements
-        0.048514586,
+        0.04904544,
         // instant_click_share
         0.105332084,
         // centered_click_share
-        0.10892511,
+        0.10892815,
         // dense_speed_cv
         0.692265,
         // dense_fitts_log_ratio
@@ -75,7 +75,7 @@ pub const TRAINED: Weights = Weights {
         // ln_speed_mean
         0.6287754,
         // pause_share
-        0.21626277,
+        0.21625611,
         // peak_pos
         0.18156454,
         // edge_peak_share
@@ -107,11 +107,11 @@ pub const TRAINED: Weights = Weights {
         // ln_jumps
         0.09229875,
         // ln_placements
-        0.24397425,
+        0.24627973,
         // instant_click_share
         0.30529952,
         // centered_click_share
-        0.30643326,
+        0.30643806,
         // dense_speed_cv
         0.30536598,
         // dense_fitts_log_ratio
@@ -123,62 +123,62 @@ pub const TRAINED: Weights = Weights {
     ],
     coef: [
         // straightness
-        0.018093139,
+        0.018063325,
         // speed_cv
-        0.37003776,
+        0.37012035,
         // accel_flips
-        -0.15332541,
+        -0.15336719,
         // turn_mean
-        -0.045478877,
+        -0.04547653,
         // ln_speed_mean
-        -0.043598577,
+        -0.043587636,
         // pause_share
-        -0.035409257,
+        -0.035018306,
         // peak_pos
-        0.2109984,
+        0.2110307,
         // edge_peak_share
-        -0.03332694,
+        -0.03335281,
         // deviation
-        0.0052338564,
+        0.005246584,
         // chord_crossings
-        0.051426537,
+        0.05143902,
         // bend_consistency
-        0.044712294,
+        0.044735372,
         // turn_jerk
-        0.0699292,
+        0.06993217,
         // speed_roughness
-        -0.009996434,
+        -0.0099789025,
         // speed_peaks
-        -0.11058769,
+        -0.11057862,
         // peak_centred
-        -0.24705693,
+        -0.24706873,
         // fitts_log_ratio
-        -0.019828157,
+        -0.019793596,
         // fitts_log_abs
-        -0.10458526,
+        -0.10458546,
         // micro_share
-        0.05203937,
+        0.052058496,
         // click_corrections
-        0.0045042695,
+        0.0045130886,
         // ln_teleports
-        0.00070028595,
+        0.00069979235,
         // ln_jumps
-        0.019662684,
+        0.019650808,
         // ln_placements
-        -0.31015712,
+        -0.31119525,
         // instant_click_share
-        -0.28394097,
+        -0.28395802,
         // centered_click_share
-        -0.33206683,
+        -0.33179048,
         // dense_speed_cv
-        0.3042122,
+        0.30427527,
         // dense_fitts_log_ratio
-        -0.09940606,
+        -0.09938381,
         // dense_ln_speed_mean
-        0.051145352,
+        0.0511408,
         // dense_edge_peak_share
-        -0.15122083,
+        -0.15124354,
     ],
-    bias: 1.6401579,
-    threshold: 0.44839174,
+    bias: 1.640628,
+    threshold: 0.4484584,
 };

@@ -4,7 +4,9 @@
 // input takes (trusted events, coalesced moves, real window geometry).
 // `/demo` must call it human with no agent signal: none of the env checks
 // (webdriver, the CDP probe, the headless window, the rewritten user agent)
-// may fire on a browser that is only being used. Then Playwright drives the
+// may fire on a browser that is only being used. A computer-use agent
+// driving the same browser through the X server, as Anthropic's reference
+// tool does, must be an agent by its rhythm alone. Then Playwright drives the
 // same headful browser setup on the same display and must be caught, so
 // the env checks are shown to work on a headful browser, not only a
 // headless one. The rig is bots/os_input.mjs (which also measures OS-level
@@ -47,6 +49,19 @@ test('the same with the keyboard alone is human', { timeout: 120_000 }, async ()
   const verdict = await headfulVerdict(BASE, OS_STYLES.keyboard(SEED + 1), COPY_WITH_KEYS);
   console.log(`headful, X input, keyboard only (seed ${SEED + 1}): verdict ${JSON.stringify(verdict)}`);
   assertPerson(verdict);
+});
+
+test('a computer-use agent at the desktop (xdotool, as the reference tool drives it) is an agent', { timeout: 120_000 }, async () => {
+  assert.ok(BASE, 'set HUMA_URL');
+  const verdict = await headfulVerdict(BASE, OS_STYLES.computer_use(SEED + 3), COPY_WITH_MOUSE);
+  console.log(`headful, X input, computer-use agent (seed ${SEED + 3}): verdict ${JSON.stringify(verdict)}`);
+  // Nothing in the page gives it away: only its rhythm does.
+  for (const s of ['webdriver', 'cdp_runtime', 'headless', 'synthetic_events']) {
+    assert.ok(!verdict.agent.signals.includes(s), `${s} fired: ${JSON.stringify(verdict)}`);
+  }
+  assert.equal(verdict.human, false, JSON.stringify(verdict));
+  assert.equal(verdict.agent.is_agent, true, JSON.stringify(verdict));
+  assert.ok(verdict.agent.signals.includes('action_bursts'), JSON.stringify(verdict));
 });
 
 test('Playwright driving headful Chromium on the same display is caught', { timeout: 120_000 }, async () => {

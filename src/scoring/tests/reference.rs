@@ -417,15 +417,15 @@ fn shape(m: &[f64], c: &[f64], f: &mut Features) {
             let rested = dt > REST_MS && dt > REST_RATIO * last_dt;
             last_dt = if dt > 0.0 { dt } else { last_dt };
             let rests_after = i + 1 == rows || m[(i + 1) * 3] - t1 > PAUSE_MS;
-            if dt > PLACE_PAUSE_MS && d >= TELEPORT_PX && rests_after {
+            if dt > PLACE_PAUSE_MS && rests_after {
                 // Pressed on: the first click at or after the sample is
                 // soon after it and on it.
                 let pressed = c.chunks_exact(C_STRIDE).find(|r| r[0] >= t1).is_some_and(|r| {
                     r[0] - t1 <= PLACE_ACT_MS && (r[1] - x1).abs() <= PLACE_ACT_PX && (r[2] - y1).abs() <= PLACE_ACT_PX
                 });
-                if pressed {
+                if pressed && d >= PLACE_ACT_MIN_PX {
                     acted += 1;
-                } else {
+                } else if !pressed && d >= TELEPORT_PX {
                     idle += 1;
                 }
             }
