@@ -108,7 +108,11 @@ function fillIn(keys, r, email, password) {
  *   `xdotool type --delay 12 -- text`), at the field and button
  *   coordinates a model reads off a screenshot of this 1280 × 900 window
  *   (within a few pixels of their centres), after seconds of thought
- *   between actions.
+ *   between actions;
+ * - `computer_use_tween`: the same agent with pyautogui's defaults instead
+ *   of xdotool's: `moveTo(x, y, duration)` (a straight linear tween, one
+ *   step every 50 ms over 0.3–0.8 s), `click()` (press and release at
+ *   once), `write(text)` (no interval between keys).
  */
 export const OS_STYLES = {
   person(seed) {
@@ -200,6 +204,24 @@ export const OS_STYLES = {
     const click = (x, y) => [think(), at(x, y), 'click 1'];
     const type = (text) => [think(), `type --delay 12 -- ${text}`];
     return [...click(640, 390), ...type('eve@example.com'), ...click(640, 472), ...type('letmein42'), ...click(640, 527)].join('\n') + '\n';
+  },
+  computer_use_tween(seed) {
+    const r = rng(seed);
+    const think = () => `sleep ${fmt(1.5 + r() * 3)}`;
+    let at = { x: 960, y: 540 }; // where Xvfb starts the pointer
+    const click = (x, y) => {
+      const to = { x: Math.round(x + (r() - 0.5) * 80), y: Math.round(y + (r() - 0.5) * 12) };
+      const steps = Math.round((0.3 + r() * 0.5) / 0.05);
+      const lines = [think()];
+      for (let i = 1; i <= steps; i++) {
+        const u = i / steps;
+        lines.push(`mousemove ${Math.round(at.x + (to.x - at.x) * u)} ${Math.round(at.y + (to.y - at.y) * u)}`, 'sleep 0.05');
+      }
+      at = to;
+      return [...lines, 'click 1'];
+    };
+    const type = (text) => [think(), `type --delay 0 -- ${text}`];
+    return [...click(640, 390), ...type('fay@example.com'), ...click(640, 472), ...type('letmein42'), ...click(640, 527)].join('\n') + '\n';
   },
 };
 

@@ -32,18 +32,52 @@ pub fn fingerprint(s: &Signals) -> Option<u64> {
     if events < MIN_EVENTS {
         return None;
     }
-    let mut h = 0x243F_6A88_85A3_08D3u64;
+    let mut lanes = Lanes::default();
     for (tag, xs, stride) in [(1u64, &s.m, 3), (2, &s.c, 5), (3, &s.k, 3), (4, &s.s, 3), (5, &s.t, 4)] {
-        h = mix(h ^ tag);
+        lanes.push(tag << 32 | xs.len() as u64);
         let t0 = xs.first().copied().unwrap_or(0.0);
         for row in xs.chunks_exact(stride) {
-            h = mix(h ^ (row[0] - t0).to_bits());
+            lanes.push((row[0] - t0).to_bits());
             for v in &row[1..] {
-                h = mix(h ^ v.to_bits());
+                lanes.push(v.to_bits());
             }
         }
     }
-    Some(h)
+    Some(lanes.finish())
+}
+
+/// Four accumulators taking the words in turn, each with xxHash64's round
+/// (multiply, rotate, multiply), so that consecutive words do not wait on
+/// each other's multiplications as one chained hash would; finished with
+/// the word count and [`mix`].
+struct Lanes {
+    acc: [u64; 4],
+    n: u64,
+}
+
+const P1: u64 = 0x9E37_79B1_85EB_CA87;
+const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+
+impl Default for Lanes {
+    fn default() -> Self {
+        Lanes {
+            acc: [0x243F_6A88_85A3_08D3, P1, P2, P1 ^ P2],
+            n: 0,
+        }
+    }
+}
+
+impl Lanes {
+    #[inline(always)]
+    fn push(&mut self, v: u64) {
+        let a = &mut self.acc[(self.n & 3) as usize];
+        *a = a.wrapping_add(v.wrapping_mul(P2)).rotate_left(31).wrapping_mul(P1);
+        self.n += 1;
+    }
+
+    fn finish(&self) -> u64 {
+        self.acc.iter().fold(mix(self.n), |h, a| mix(h ^ a))
+    }
 }
 
 /// Values kept per window by [`sketch`]: two halves, one per way of
