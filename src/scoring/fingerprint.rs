@@ -230,11 +230,19 @@ impl Default for Bottom {
 }
 
 impl Bottom {
+    /// Most values are larger than the largest kept once the array is
+    /// full: that test is inlined, the insertion is not.
+    #[inline(always)]
     fn push(&mut self, v: u64) {
         self.seen += 1;
         if self.len == HALF && v >= self.values[HALF - 1] {
             return;
         }
+        self.insert(v);
+    }
+
+    #[inline(never)]
+    fn insert(&mut self, v: u64) {
         let at = self.values[..self.len].partition_point(|x| *x < v);
         if self.values.get(at) == Some(&v) && at < self.len {
             return;
