@@ -568,23 +568,23 @@ fn sketch_section(
         SKETCH_LEN / 2
     );
     let mut levels = serde_json::Map::new();
-    for (name, px, ms, stretch) in [
-        ("±1 px, ±2 ms", 1, 2, 1.0),
-        ("±2 px, ±5 ms", 2, 5, 1.0),
-        ("±3 px, ±10 ms", 3, 10, 1.0),
-        ("±5 px, ±20 ms", 5, 20, 1.0),
-        ("±1 px, ±2 ms, 3 % slower", 1, 2, 1.03),
-        ("±2 px, ±5 ms, 10 % slower", 2, 5, 1.10),
-        // What the span-relative slots cannot absorb: the copy's pointer
-        // span made longer by a sample of its own.
-        ("±1 px, ±2 ms, a move 2 s after the last", 1, 2, 0.0),
+    // (name, px, ms, stretch, a sample added 2 s after the last move: what
+    // the span-relative slots cannot absorb, the copy's span made longer).
+    for (name, px, ms, stretch, tail) in [
+        ("±1 px, ±2 ms", 1, 2, 1.0, false),
+        ("±2 px, ±5 ms", 2, 5, 1.0, false),
+        ("±3 px, ±10 ms", 3, 10, 1.0, false),
+        ("±5 px, ±20 ms", 5, 20, 1.0, false),
+        ("±1 px, ±2 ms, 3 % slower", 1, 2, 1.03, false),
+        ("±2 px, ±5 ms, 10 % slower", 2, 5, 1.10, false),
+        ("±1 px, ±2 ms, a move 2 s after the last", 1, 2, 1.0, true),
     ] {
         let (mut with, mut caught) = (0usize, 0usize);
         for (i, src) in sources.iter().enumerate() {
             let Some(a) = sketch(src) else { continue };
             with += 1;
-            let mut copy = noisy_copy(src, seed.wrapping_add(i as u64 * 7919), px, ms, f64::max(stretch, 1.0));
-            if stretch == 0.0 {
+            let mut copy = noisy_copy(src, seed.wrapping_add(i as u64 * 7919), px, ms, stretch);
+            if tail {
                 if let Some(last) = copy.m.rchunks_exact(3).next().map(|r| [r[0], r[1], r[2]]) {
                     copy.m.extend([last[0] + 2000.0, last[1], last[2]]);
                     copy.dur = copy.dur.max(last[0] + 2000.0);

@@ -43,7 +43,8 @@ pub const PLACE_ACT_PX: f64 = 3.0;
 /// idle one needs [`TELEPORT_PX`]. An agent clicking the next field of a
 /// form moves 40–120 px; no recorded person (Balabit's remote desktop
 /// included) rested, covered 30–80 px between two samples and pressed
-/// where the second landed (model card, "Placements that are pressed on").
+/// where the second landed (model card, "A computer-use agent at the
+/// desktop").
 pub const PLACE_ACT_MIN_PX: f64 = 30.0;
 /// A click this far (px) from the last pointer sample did not arrive by
 /// moving the pointer there.
@@ -145,9 +146,10 @@ pub struct Features {
     /// Isolated placements: a sample more than [`PLACE_PAUSE_MS`] after the
     /// previous one and resting after, and either acted on (a press within
     /// [`PLACE_ACT_MS`] and [`PLACE_ACT_PX`]; ≥ [`PLACE_ACT_MIN_PX`] from the
-    /// previous sample) or ≥ [`TELEPORT_PX`] from it in a densely sampled trace (mean interval under [`DENSE_SAMPLING_MS`],
-    /// where a moving hand would have been seen on its way); a pointer put
-    /// somewhere without a path.
+    /// previous sample) or ≥ [`TELEPORT_PX`] from it in a densely sampled
+    /// trace (mean interval under [`DENSE_SAMPLING_MS`], where a moving hand
+    /// would have been seen on its way); a pointer put somewhere without a
+    /// path.
     pub placements: f32,
     /// ln(duration / Fitts time) per movement, Fitts time = 50 + 120·log2(1
     /// + chord / 20) ms: human movement time grows with the log of distance.
