@@ -107,8 +107,8 @@ function fillIn(keys, r, email, password) {
  *   `xdotool mousemove --sync x y click 1`, `type` is
  *   `xdotool type --delay 12 -- text`), at the field and button
  *   coordinates a model reads off a screenshot of this 1280 × 900 window
- *   (within a few pixels of their centres), after seconds of thought
- *   between actions;
+ *   (within ±40 px across and ±6 px down of their centres), after 1.5–4.5 s
+ *   of thought between actions;
  * - `computer_use_tween`: the same agent with pyautogui's defaults instead
  *   of xdotool's: `moveTo(x, y, duration)` (a straight linear tween, one
  *   step every 50 ms over 0.3–0.8 s), `click()` (press and release at
