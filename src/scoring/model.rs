@@ -393,7 +393,7 @@ fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
         0.3 * held * sym(f.key_hold_cv, 0.1, 0.06)
             - 0.5 * held * f.zero_hold_share
             - 0.6 * held * (1.0 - ramp(f.key_hold_mean, 15.0, 40.0))
-            - 0.6 * typed * (1.0 - ramp(f.key_flight_mean, 25.0, 50.0)),
+            - 0.6 * fingerless_flights(f),
         NaturalTyping,
         BotTyping,
     );
@@ -412,6 +412,12 @@ fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
     out[INPUTS + 6] = t(-5.0 * f.cdp, OrganicMouse, CdpRuntime);
     out[INPUTS + 7] = t(-4.0 * headless(f), OrganicMouse, Headless);
     (out, base)
+}
+
+/// Keys struck faster than fingers strike them, in [0, 1]: a mean flight
+/// under ~25 ms over at least 5 flights (fastest typists ≈ 60 ms).
+fn fingerless_flights(f: &Features) -> f32 {
+    gate(f.flights >= 5.0) * (1.0 - ramp(f.key_flight_mean, 25.0, 50.0))
 }
 
 /// Headless evidence in [0, 1]: the user agent says so, or the window
@@ -485,7 +491,7 @@ fn agent(f: &Features) -> AgentVerdict {
     // Keys struck faster than fingers (as in the confidence's typing term),
     // counted only beside a placement: a model typing a whole field at once
     // between screenshots. Alone it is a password manager's auto-type.
-    let typed_burst = gate(f.flights >= 5.0 && f.placements >= 1.0) * (1.0 - ramp(f.key_flight_mean, 25.0, 50.0));
+    let typed_burst = gate(f.placements >= 1.0) * fingerless_flights(f);
     let signals: [(Label, f32); 11] = [
         (Webdriver, 6.0 * f.webdriver),
         (CdpRuntime, 5.0 * f.cdp),
