@@ -46,6 +46,18 @@ pub const PLACE_ACT_PX: f64 = 3.0;
 /// where the second landed (model card, "A computer-use agent at the
 /// desktop").
 pub const PLACE_ACT_MIN_PX: f64 = 30.0;
+/// A tweened arrival: a movement of at least [`TWEEN_MIN_STEPS`] timed
+/// steps and [`TWEEN_MIN_PX`] that began after [`PLACE_PAUSE_MS`] still,
+/// kept to one speed (coefficient of variation at most [`TWEEN_CV`]) on a
+/// straight line (chord ≥ [`TWEEN_STRAIGHT`] of the path), and pressed on
+/// where it ended (within [`PLACE_ACT_MS`] and [`PLACE_ACT_PX`]): a pointer
+/// driven to a coordinate by a linear tween (pyautogui's `moveTo` with a
+/// duration, nut.js's `straightTo`) after think time. A hand's reach
+/// accelerates and brakes (its speed CV is rarely under 0.3).
+pub const TWEEN_MIN_STEPS: u32 = 5;
+pub const TWEEN_MIN_PX: f64 = 40.0;
+pub const TWEEN_CV: f64 = 0.15;
+pub const TWEEN_STRAIGHT: f64 = 0.98;
 /// A click this far (px) from the last pointer sample did not arrive by
 /// moving the pointer there.
 pub const TELEPORT_PX: f64 = 80.0;
@@ -151,6 +163,10 @@ pub struct Features {
     /// would have been seen on its way); a pointer put somewhere without a
     /// path.
     pub placements: f32,
+    /// Tweened arrivals (see [`TWEEN_CV`]): the pointer glided to a point
+    /// after think time and pressed there. With placements, the agent
+    /// head's `action_bursts`; not an input of the trained model.
+    pub tweened: f32,
     /// ln(duration / Fitts time) per movement, Fitts time = 50 + 120·log2(1
     /// + chord / 20) ms: human movement time grows with the log of distance.
     pub fitts_log_ratio: f32,
@@ -463,6 +479,8 @@ struct PointerSums {
     /// Placement candidates pressed on at once, and the others.
     placed_acted: u32,
     placed_idle: u32,
+    /// Movements closed as tweened arrivals.
+    tweened: u32,
 }
 
 /// Sums over measured movements (see [`Movement`]), turned into means at the end.
@@ -519,6 +537,8 @@ struct Movement {
     last_turn: f64,
     jerk: f64,
     jerk_n: u32,
+    /// Began after at least [`PLACE_PAUSE_MS`] without a sample.
+    after_rest: bool,
 }
 
 impl Movement {
@@ -550,6 +570,7 @@ impl Movement {
             last_turn: f64::NAN,
             jerk: 0.0,
             jerk_n: 0,
+            after_rest: false,
         }
     }
 
@@ -657,6 +678,19 @@ impl Movement {
         s.fitts_log_abs += lr.abs();
     }
 
+    /// Whether this movement, ending at `(x1, y1)`, glided there like a
+    /// tween after think time (see [`TWEEN_CV`]); the press is checked by
+    /// the caller.
+    fn tween_shaped(&self, x1: f64, y1: f64) -> bool {
+        let (cx, cy) = (x1 - self.x0, y1 - self.y0);
+        let chord = (cx * cx + cy * cy).sqrt();
+        self.after_rest
+            && self.speed.n >= TWEEN_MIN_STEPS as f64
+            && chord >= TWEEN_MIN_PX
+            && chord >= TWEEN_STRAIGHT * self.path
+            && self.speed.cv() <= TWEEN_CV
+    }
+
     /// The largest distance of rows `start+1..=end` from the chord `(cx,
     /// cy)` (of length `chord`) and the times the path crosses it. The
     /// chord is only known once the movement has ended, hence this second,
@@ -722,6 +756,7 @@ fn pointer(m: &[f64], c: &[f64], dur: f64, f: &mut Features) {
     f.peak_offcentre = ((s.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
     let dense = f.densely_sampled();
     f.placements = (p.placed_acted + if dense { p.placed_idle } else { 0 }) as f32;
+    f.tweened = p.tweened as f32;
     f.fitts_log_ratio = ratio(s.fitts, n);
     f.fitts_log_abs = ratio(s.fitts_log_abs, n);
 }
@@ -733,6 +768,8 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
     // The first click not before the current sample (clicks are in time
     // order, so this only moves forward).
     let mut next_click = 0usize;
+    // The same, for the ends of tweened movements (asked at other times).
+    let mut tween_click = 0usize;
     let (mut t0, mut x0, mut y0) = sample(m, 0);
     let mut mv = Movement::at(0, t0, x0, y0);
     // The last step of at least 1 px in this movement (0 when none) and its
@@ -759,19 +796,13 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         last_dt = if dt > 0.0 { dt } else { last_dt };
         if dt > PLACE_PAUSE_MS && d >= PLACE_ACT_MIN_PX {
             let rests_after = i + 1 == rows || m[(i + 1) * M_STRIDE] - t1 > PAUSE_MS;
-            while next_click * C_STRIDE < c.len() && c[next_click * C_STRIDE] < t1 {
-                next_click += 1;
-            }
-            let acted = c
-                .get(next_click * C_STRIDE..next_click * C_STRIDE + 3)
-                .is_some_and(|r| {
-                    r[0] - t1 <= PLACE_ACT_MS && (r[1] - x1).abs() <= PLACE_ACT_PX && (r[2] - y1).abs() <= PLACE_ACT_PX
-                });
+            let acted = pressed_at(c, &mut next_click, t1, x1, y1);
             p.placed_acted += (rests_after && acted) as u32;
             p.placed_idle += (rests_after && !acted && d >= TELEPORT_PX) as u32;
         }
         if pause || is_jump || rested || sharp {
             mv.close(m, i - 1, t0, x0, y0, p, s);
+            p.tweened += (mv.tween_shaped(x0, y0) && pressed_at(c, &mut tween_click, t0, x0, y0)) as u32;
             (lx, ly, ld, last_v, last_dv) = (0.0, 0.0, 0.0, -1.0, 0.0);
             if pause || is_jump {
                 // The next movement starts at the new point, without this step.
@@ -779,6 +810,7 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
                 p.jumps += is_jump as u32;
                 prev_dt = 0.0;
                 mv = Movement::at(i, t1, x1, y1);
+                mv.after_rest = dt > PLACE_PAUSE_MS;
                 (t0, x0, y0) = (t1, x1, y1);
                 continue;
             }
@@ -828,6 +860,19 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         (t0, x0, y0) = (t1, x1, y1);
     }
     mv.close(m, rows - 1, t0, x0, y0, p, s);
+    p.tweened += (mv.tween_shaped(x0, y0) && pressed_at(c, &mut tween_click, t0, x0, y0)) as u32;
+}
+
+/// Whether the first click at or after `t` (looked for from `*next` on,
+/// which only moves forward: ask in time order) pressed within
+/// [`PLACE_ACT_MS`] of `t` and [`PLACE_ACT_PX`] of `(x, y)` on each axis.
+fn pressed_at(c: &[f64], next: &mut usize, t: f64, x: f64, y: f64) -> bool {
+    while *next * C_STRIDE < c.len() && c[*next * C_STRIDE] < t {
+        *next += 1;
+    }
+    c.get(*next * C_STRIDE..*next * C_STRIDE + 3).is_some_and(|r| {
+        r[0] - t <= PLACE_ACT_MS && (r[1] - x).abs() <= PLACE_ACT_PX && (r[2] - y).abs() <= PLACE_ACT_PX
+    })
 }
 
 /// Clicks against the pointer trace: both are time-ordered, so one merge

@@ -488,10 +488,14 @@ fn agent(f: &Features) -> AgentVerdict {
     use Label::*;
     let uniform_typing = gate(f.flights >= 5.0) * (1.0 - ramp(f.key_flight_cv, 0.05, 0.15));
     let paste_only = gate(f.pastes >= 1.0 && f.printable_keys == 0.0);
+    // The pointer brought to a point and pressed there after think time:
+    // put there with no path (placements) or glided there by a linear
+    // tween (tweened arrivals).
+    let arrivals = f.placements + f.tweened;
     // Keys struck faster than fingers (as in the confidence's typing term),
-    // counted only beside a placement: a model typing a whole field at once
-    // between screenshots. Alone it is a password manager's auto-type.
-    let typed_burst = gate(f.placements >= 1.0) * fingerless_flights(f);
+    // counted only beside such an arrival: a model typing a whole field at
+    // once between screenshots. Alone it is a password manager's auto-type.
+    let typed_burst = gate(arrivals >= 1.0) * fingerless_flights(f);
     let signals: [(Label, f32); 11] = [
         (Webdriver, 6.0 * f.webdriver),
         (CdpRuntime, 5.0 * f.cdp),
@@ -502,7 +506,7 @@ fn agent(f: &Features) -> AgentVerdict {
         (SpoofedUserAgent, 2.0 * f.ua_spoofed),
         (SyntheticEvents, 6.0 * injected(f)),
         (TeleportingPointer, 1.5 * ramp(f.teleports, 0.0, 2.0)),
-        (ActionBursts, 2.5 * ramp(f.placements, 0.0, 2.0)),
+        (ActionBursts, 2.5 * ramp(arrivals, 0.0, 2.0)),
         (ActionBursts, 1.5 * typed_burst),
         (CenteredClicks, 1.2 * f.centered_click_share * f.clicks.min(3.0) / 3.0),
         (UniformTyping, 1.5 * uniform_typing),

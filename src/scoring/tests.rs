@@ -513,6 +513,147 @@ fn a_desktop_agent_on_a_compact_form_is_an_agent() {
     assert!(!score(&typed_alone).agent.is_agent, "{:?}", score(&typed_alone));
 }
 
+/// The same agent with pyautogui's defaults: `moveTo(x, y, duration)`
+/// glides along a straight line at one speed, a step every 50 ms, and
+/// `click()` presses where it stopped; `write()` types with no interval.
+/// Each glide after think time is a tweened arrival, and with the typing
+/// it is an agent. A person's reaches with the same rhythm (a bell-shaped
+/// speed) are not tweens, and neither is a glide that nothing presses on,
+/// nor one that did not start from rest.
+#[test]
+fn a_desktop_agent_gliding_by_linear_tweens_is_an_agent() {
+    let mut rng = fastrand::Rng::with_seed(13);
+    // `bell`: the same straight line and sampling, at a hand's speed
+    // profile (minimum jerk) instead of one speed.
+    let glide = |m: &mut Vec<f64>, t: &mut f64, from: (f64, f64), to: (f64, f64), steps: u32, bell: bool| {
+        for i in 1..=steps {
+            let s = i as f64 / steps as f64;
+            let u = if bell {
+                10.0 * s.powi(3) - 15.0 * s.powi(4) + 6.0 * s.powi(5)
+            } else {
+                s
+            };
+            *t += 50.0;
+            m.extend([
+                *t,
+                (from.0 + (to.0 - from.0) * u).round(),
+                (from.1 + (to.1 - from.1) * u).round(),
+            ]);
+        }
+    };
+    let targets = [(640.0, 390.0, 15), (612.0, 474.0, 9), (655.0, 525.0, 0)];
+    let (mut m, mut c, mut k) = (vec![100.0, 960.0, 540.0], Vec::new(), Vec::new());
+    let mut t = 100.0;
+    let mut at = (960.0, 540.0);
+    for (x, y, chars) in targets {
+        t += 2000.0 + rng.f64() * 2000.0;
+        glide(&mut m, &mut t, at, (x, y), 6 + rng.u32(0..=10), false);
+        c.extend([t + 50.0, x, y, 1.0, 1.0]);
+        at = (x, y);
+        t += 300.0;
+        for _ in 0..chars {
+            t += 1.0 + rng.u32(0..=3) as f64;
+            k.extend([t, 1.0, 0.0]);
+        }
+    }
+    let signals = |m: Vec<f64>, c: Vec<f64>, k: Vec<f64>| Signals {
+        dur: t + 1000.0,
+        n: Counts {
+            m: (m.len() / 3) as u32,
+            c: (c.len() / C_STRIDE) as u32,
+            k: (k.len() / 3) as u32,
+            ..Counts::default()
+        },
+        m,
+        c,
+        k,
+        ..Signals::default()
+    };
+    let agent = signals(m.clone(), c.clone(), k.clone());
+    let f = features::extract(&agent);
+    assert_eq!((f.tweened, f.placements), (3.0, 0.0), "three glides, no placement");
+    let v = score(&agent);
+    assert!(
+        v.agent.is_agent && v.agent.signals.contains(Label::ActionBursts),
+        "{v:?}"
+    );
+
+    // Nothing pressed where the glides stopped: no arrival.
+    let mut missed = c.clone();
+    for row in missed.chunks_exact_mut(C_STRIDE) {
+        row[1] += 20.0;
+    }
+    assert_eq!(features::extract(&signals(m.clone(), missed, k.clone())).tweened, 0.0);
+    // Under a second still before each glide (a pause, not think time):
+    // not arrivals either.
+    let mut hurried = m.clone();
+    let mut shift = 0.0;
+    for (i, row) in hurried.chunks_exact_mut(3).enumerate().skip(1) {
+        if row[0] - m[(i - 1) * 3] > 1000.0 {
+            shift += m[i * 3] - m[(i - 1) * 3] - 400.0;
+        }
+        row[0] -= shift;
+    }
+    let mut early = c.clone();
+    let mut j = 0;
+    for row in early.chunks_exact_mut(C_STRIDE) {
+        while j + 1 < m.len() / 3 && m[(j + 1) * 3] <= row[0] {
+            j += 1;
+        }
+        row[0] = hurried[j * 3] + 50.0;
+    }
+    assert_eq!(features::extract(&signals(hurried, early, Vec::new())).tweened, 0.0);
+
+    // The same glides at a hand's speed profile: not tweens.
+    let (mut m, mut c) = (vec![100.0, 960.0, 540.0], Vec::new());
+    let mut t = 100.0;
+    let mut at = (960.0, 540.0);
+    for (x, y, _) in targets {
+        t += 2000.0 + rng.f64() * 2000.0;
+        glide(&mut m, &mut t, at, (x, y), 6 + rng.u32(0..=10), true);
+        c.extend([t + 50.0, x, y, 90.0, 1.0]);
+        at = (x, y);
+    }
+    assert_eq!(features::extract(&signals(m, c, Vec::new())).tweened, 0.0);
+
+    // At one speed along a bowed path (a humaniser's curve): not a tween.
+    let (mut m, mut c) = (vec![100.0, 960.0, 540.0], Vec::new());
+    let mut t = 100.0;
+    let mut at = (960.0, 540.0);
+    for (x, y, _) in targets {
+        t += 2000.0 + rng.f64() * 2000.0;
+        let (dx, dy) = (x - at.0, y - at.1);
+        for i in 1..=12 {
+            let u = i as f64 / 12.0;
+            let bow = 0.3 * (PI * u).sin();
+            t += 50.0;
+            m.extend([
+                t,
+                (at.0 + dx * u - dy * bow).round(),
+                (at.1 + dy * u + dx * bow).round(),
+            ]);
+        }
+        c.extend([t + 50.0, x, y, 90.0, 1.0]);
+        at = (x, y);
+    }
+    assert_eq!(features::extract(&signals(m, c, Vec::new())).tweened, 0.0);
+
+    // A person with the same rhythm: curved reaches, tremor, a bell-shaped speed.
+    let (mut m, mut c) = (vec![100.0, 960.0, 540.0], Vec::new());
+    let mut t = 100.0;
+    let mut at = (960.0, 540.0);
+    for (x, y, _) in targets {
+        t += 2000.0 + rng.f64() * 2000.0;
+        reach(&mut rng, &mut m, &mut t, at, (x, y));
+        let (lx, ly) = (m[m.len() - 2], m[m.len() - 1]);
+        c.extend([t + 60.0, lx, ly, 90.0, 1.0]);
+        at = (x, y);
+    }
+    let person = signals(m, c, Vec::new());
+    assert_eq!(features::extract(&person).tweened, 0.0);
+    assert!(!score(&person).agent.is_agent);
+}
+
 #[test]
 fn untrusted_events_decide_alone() {
     let s = Signals {

@@ -64,13 +64,15 @@ test('a computer-use agent at the desktop (xdotool, as the reference tool drives
   assert.ok(verdict.agent.signals.includes('action_bursts'), JSON.stringify(verdict));
 });
 
-test('the same agent moving along pyautogui tweens is caught (as a bot)', { timeout: 120_000 }, async () => {
+test('the same agent moving along pyautogui tweens is caught and called an agent', { timeout: 120_000 }, async () => {
   assert.ok(BASE, 'set HUMA_URL');
   const verdict = await headfulVerdict(BASE, OS_STYLES.computer_use_tween(SEED + 4), COPY_WITH_MOUSE);
   console.log(`headful, X input, computer-use agent with tweens (seed ${SEED + 4}): verdict ${JSON.stringify(verdict)}`);
-  // Not asserted to be an agent: with a path to every click there is no
-  // placement, and nothing in the agent head fires (model card).
+  // Each straight one-speed glide after think time, pressed where it
+  // stopped, is a tweened arrival (model card, "Tweened arrivals").
   assert.equal(verdict.human, false, JSON.stringify(verdict));
+  assert.equal(verdict.agent.is_agent, true, JSON.stringify(verdict));
+  assert.ok(verdict.agent.signals.includes('action_bursts'), JSON.stringify(verdict));
 });
 
 test('Playwright driving headful Chromium on the same display is caught', { timeout: 120_000 }, async () => {

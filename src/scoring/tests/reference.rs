@@ -400,7 +400,7 @@ struct ShapeSums {
 fn shape(m: &[f64], c: &[f64], f: &mut Features) {
     let rows = m.len() / M_STRIDE;
     let mut sums = ShapeSums::default();
-    let (mut acted, mut idle) = (0u32, 0u32);
+    let (mut acted, mut idle, mut tweens) = (0u32, 0u32, 0u32);
     if rows >= 2 {
         let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
         let (mut start, mut last_dt) = (0usize, f64::INFINITY);
@@ -431,6 +431,7 @@ fn shape(m: &[f64], c: &[f64], f: &mut Features) {
             }
             if dt > PAUSE_MS || is_jump || rested || sharp {
                 movement(m, start, i - 1, &mut sums);
+                tweens += tweened(m, c, start, i - 1) as u32;
                 // After a pause or a jump the movement starts at the new
                 // point; after a rest or a turn, at the old one.
                 start = if dt > PAUSE_MS || is_jump { i } else { i - 1 };
@@ -444,6 +445,7 @@ fn shape(m: &[f64], c: &[f64], f: &mut Features) {
             }
         }
         movement(m, start, rows - 1, &mut sums);
+        tweens += tweened(m, c, start, rows - 1) as u32;
     }
     let n = sums.n;
     f.shaped = n as f32;
@@ -459,8 +461,38 @@ fn shape(m: &[f64], c: &[f64], f: &mut Features) {
     // movement that happens to peak mid-way says little, ten say a lot.
     f.peak_offcentre = ((sums.peak_off + 2.0 * PEAK_OFFCENTRE_PRIOR) / (n + 2.0)) as f32;
     f.placements = (acted + if f.densely_sampled() { idle } else { 0 }) as f32;
+    f.tweened = tweens as f32;
     f.fitts_log_ratio = ratio(sums.fitts, n);
     f.fitts_log_abs = ratio(sums.fitts_abs, n);
+}
+
+/// Whether rows `a..=b` began after more than `PLACE_PAUSE_MS` without a
+/// sample, glided at one speed on a straight line, and were pressed on
+/// where they ended.
+fn tweened(m: &[f64], c: &[f64], a: usize, b: usize) -> bool {
+    let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
+    if a == 0 || m[a * 3] - m[(a - 1) * 3] <= PLACE_PAUSE_MS {
+        return false;
+    }
+    let (mut speed, mut path) = (Stats::default(), 0.0);
+    for i in a + 1..=b {
+        let ((t0, x0, y0), (t1, x1, y1)) = (row(i - 1), row(i));
+        let d = (x1 - x0).hypot(y1 - y0);
+        path += d;
+        if t1 > t0 && d > 0.0 {
+            speed.push(d / (t1 - t0));
+        }
+    }
+    let ((_, xa, ya), (tb, xb, yb)) = (row(a), row(b));
+    let chord = (xb - xa).hypot(yb - ya);
+    let pressed = c.chunks_exact(C_STRIDE).find(|r| r[0] >= tb).is_some_and(|r| {
+        r[0] - tb <= PLACE_ACT_MS && (r[1] - xb).abs() <= PLACE_ACT_PX && (r[2] - yb).abs() <= PLACE_ACT_PX
+    });
+    speed.n >= TWEEN_MIN_STEPS as f64
+        && chord >= TWEEN_MIN_PX
+        && chord >= TWEEN_STRAIGHT * path
+        && speed.cv() <= TWEEN_CV
+        && pressed
 }
 
 /// Measures rows `a..=b` of the trace as one movement, if it is long enough.
