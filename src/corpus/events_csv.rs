@@ -6,7 +6,10 @@
 //! `person` any text without a comma (the unit that is never split), `t` in
 //! ms (any origin, non-decreasing within a person), `event` one of `move`,
 //! `down`, `up` or `click` (a press with no release recorded), `x`, `y` in
-//! CSS px. Lines that do not parse are counted and skipped.
+//! CSS px; or `key`, a key press at `t` with `x` its hold in ms (0–60,000)
+//! and `y` its signals v1 class (0 printable, 1 backspace/delete, 2
+//! navigation or modifier, 3 enter/tab, 4 paste). Lines that do not parse
+//! are counted and skipped.
 //!
 //! Assumptions: a `down` is held until the next `up` of the same person (at
 //! most 3 s; [`ASSUMED_HOLD_MS`] when none follows, and for `click`);
@@ -22,6 +25,9 @@ use crate::signals::Env;
 /// Longest press paired with its release; a longer one is a drag or a lost
 /// `up`, and gets [`ASSUMED_HOLD_MS`].
 const MAX_HOLD_MS: f64 = 3000.0;
+/// Longest key hold read: a key held down for a minute is still a person
+/// leaning on it (auto-repeat is not a new press).
+const MAX_KEY_HOLD_MS: f64 = 60_000.0;
 
 /// The parsed file: events per person, and how many lines were skipped.
 pub struct Parsed {
@@ -61,6 +67,9 @@ pub fn parse(text: &str) -> Parsed {
                     hold: ASSUMED_HOLD_MS,
                     flags: FLAG_TRUSTED,
                 });
+            }
+            "key" if (0.0..=MAX_KEY_HOLD_MS).contains(&x) && [0.0, 1.0, 2.0, 3.0, 4.0].contains(&y) => {
+                events.push(Event::Key { t, hold: x, class: y });
             }
             "up" => {
                 if let Some(Event::Click { t: t0, hold, .. }) = open.take().and_then(|k| events.get_mut(k)) {

@@ -235,9 +235,24 @@ fn event_csv_pairs_presses_and_keeps_persons_apart() {
                 a,9000,up,30,30\n\
                 a,oops,move,1,1\n\
                 a,1300,wiggle,1,1\n\
-                b,5016,move,41,40\n";
+                b,5016,move,41,40\n\
+                b,5200,key,95,0\n\
+                b,5290,key,80,1\n\
+                b,5400,key,90,7\n\
+                b,5500,key,-3,0\n";
     let parsed = events_csv::parse(text);
-    assert_eq!(parsed.skipped, 2, "a time that is not a number and an unknown event");
+    assert_eq!(
+        parsed.skipped, 4,
+        "a time that is not a number, an unknown event, a key class and a hold out of range"
+    );
+    let keys: Vec<(f64, f64)> = parsed.persons["b"]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Key { hold, class, .. } => Some((*hold, *class)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, vec![(95.0, 0.0), (80.0, 1.0)]);
     let holds = |p: &str| -> Vec<f64> {
         parsed.persons[p]
             .iter()
@@ -251,7 +266,7 @@ fn event_csv_pairs_presses_and_keeps_persons_apart() {
     // assumed hold, as does a bare click.
     assert_eq!(holds("a"), vec![85.0, ASSUMED_HOLD_MS]);
     assert_eq!(holds("b"), vec![ASSUMED_HOLD_MS]);
-    assert_eq!(parsed.persons["b"].len(), 2);
+    assert_eq!(parsed.persons["b"].len(), 4);
 
     let dir = std::env::temp_dir().join(format!("huma-events-csv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -259,7 +274,8 @@ fn event_csv_pairs_presses_and_keeps_persons_apart() {
     std::fs::write(&file, text).unwrap();
     let (ws, skipped) = events_csv::load(&file, "held_out", "test").unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(skipped, 2);
+    assert_eq!(skipped, 4);
+    assert_eq!(ws.iter().map(|w| w.signals.k.len() / 3).sum::<usize>(), 2);
     check_windows(&ws);
     assert!(ws.iter().all(|w| w.class == Class::Human && w.family == "test"));
     let persons: HashSet<_> = ws.iter().map(|w| w.person.as_str()).collect();
