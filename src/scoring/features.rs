@@ -77,10 +77,13 @@ pub const TURN_MIN_PX: f64 = 3.0;
 /// click simulated in one task (assistive technology, `element.click()`)
 /// is held 0 ms.
 pub const PRESS_MIN_MS: f64 = 10.0;
-/// Click flags (signals v1 bits 0–2, bit 3 our extension).
+/// Click flags (signals v1 bits 0–2, bits 3 and 4 our extensions).
 const CLICK_TRUSTED: u32 = 1;
 const CLICK_CENTRED: u32 = 4;
 const CLICK_ZERO_PRESSURE: u32 = 8;
+/// A finger's or a pen's press (`pointerType` touch or pen): the mouse
+/// pointer's trace says nothing about how it got there.
+const CLICK_NOT_MOUSE: u32 = 16;
 /// Coordinates are clamped to this magnitude so squares cannot overflow.
 const COORD_MAX: f64 = 1.0e6;
 
@@ -905,7 +908,9 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
         while k < rows && m[k * M_STRIDE] < t - APPROACH_MS {
             k += 1;
         }
-        if j > 0 {
+        // A tap or a pen's touch did not travel along the mouse trace: no
+        // teleport, no approach to read.
+        if j > 0 && bits & CLICK_NOT_MOUSE == 0 {
             let (_, px, py) = sample(m, j - 1);
             let (ex, ey) = (px - x, py - y);
             teleports += (ex * ex + ey * ey > TELEPORT_PX * TELEPORT_PX) as u32;

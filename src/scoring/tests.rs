@@ -654,6 +654,53 @@ fn a_desktop_agent_gliding_by_linear_tweens_is_an_agent() {
     assert!(!score(&person).agent.is_agent);
 }
 
+/// A laptop with a touch screen: the mouse moves in one corner, then a
+/// finger taps two controls far from it. With the snippet's bit 4 (a touch
+/// or pen press) the taps are not teleports and nothing in the agent head
+/// reads them; sent as mouse presses, the same rows are two teleports.
+#[test]
+fn taps_on_a_touch_screen_are_not_teleports() {
+    let mut rng = fastrand::Rng::with_seed(21);
+    let (mut m, mut c) = (Vec::new(), Vec::new());
+    let mut t = 100.0;
+    let mut at = (300.0, 300.0);
+    for to in [(480.0, 380.0), (350.0, 420.0), (520.0, 300.0)] {
+        reach(&mut rng, &mut m, &mut t, at, to);
+        let (lx, ly) = (m[m.len() - 2], m[m.len() - 1]);
+        c.extend([t + 80.0, lx, ly, 95.0, 1.0]);
+        at = to;
+        t += 600.0;
+    }
+    for (x, y) in [(1150.0, 640.0), (1180.0, 90.0)] {
+        t += 1500.0;
+        c.extend([t, x, y, 85.0, 1.0 + 16.0]);
+    }
+    let taps = Signals {
+        dur: t + 500.0,
+        n: Counts {
+            m: (m.len() / 3) as u32,
+            c: (c.len() / C_STRIDE) as u32,
+            ..Counts::default()
+        },
+        m: m.clone(),
+        c: c.clone(),
+        ..Signals::default()
+    };
+    let f = features::extract(&taps);
+    assert_eq!(f.teleports, 0.0);
+    let v = score(&taps);
+    assert!(
+        v.confidence >= 0.5 && !v.agent.signals.contains(Label::TeleportingPointer),
+        "{v:?}"
+    );
+    let mut as_mouse = taps.clone();
+    for row in as_mouse.c.chunks_exact_mut(C_STRIDE) {
+        row[4] = 1.0;
+    }
+    assert_eq!(features::extract(&as_mouse).teleports, 2.0);
+    assert!(score(&as_mouse).agent.signals.contains(Label::TeleportingPointer));
+}
+
 #[test]
 fn untrusted_events_decide_alone() {
     let s = Signals {

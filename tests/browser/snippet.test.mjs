@@ -123,6 +123,33 @@ test('snippet mechanics with a controlled clock', { timeout: 90_000 }, async () 
     });
     checkSignals(pressure);
     assert.deepEqual(pressure.c.filter((_, i) => i % 5 === 4).map((f) => f & 8), [8, 0, 0, 0, 0], 'only the zero-pressure mouse press');
+    // Bit 4: a finger's or a pen's press, never a mouse's.
+    assert.deepEqual(pressure.c.filter((_, i) => i % 5 === 4).map((f) => f & 16), [0, 0, 0, 16, 16], 'pen and touch presses');
+    await page.close();
+
+    // A real tap (trusted, through the browser's touch input) and a real
+    // mouse click on the same page: the tap's row carries bit 4 and its
+    // touch is in `t`; the click's does not.
+    page = await context.newPage();
+    await page.goto(`${BASE}/demo`);
+    await page.waitForFunction(() => typeof window.Huma === 'object');
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+    await page.mouse.move(200, 150);
+    await page.mouse.click(210, 160, { delay: 60 });
+    const box = await page.locator('#email').boundingBox();
+    const point = { x: Math.round(box.x + 30), y: Math.round(box.y + 8) };
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+    await new Promise((r) => setTimeout(r, 70));
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await page.waitForFunction(() => window.Huma.debug().features.c.length >= 10);
+    const tapped = await page.evaluate(() => window.Huma.debug().features);
+    checkSignals(tapped);
+    const flags = tapped.c.filter((_, i) => i % 5 === 4);
+    console.log(`a mouse click and a tap: click flags ${JSON.stringify(flags)}, touches ${tapped.t.length / 4}`);
+    assert.deepEqual(flags.map((f) => f & 17), [1, 17], 'a trusted mouse press, then a trusted tap with bit 4');
+    assert.ok(tapped.t.length / 4 >= 2, 'the tap is in the touches too');
+    await cdp.detach();
     await page.close();
   });
 });

@@ -158,6 +158,10 @@ export function createCollector(w: any, d: any): Collector {
     // gives 0. Pens may touch down at 0 and touches are not mice, so only
     // `mouse` counts; the server decides what it means (docs/model-card.md).
     if (e.pointerType === 'mouse' && e.buttons && e.pressure === 0) flags |= 8;
+    // Bit 4: a finger or a pen pressed, not the mouse pointer. On a laptop
+    // with a touch screen a tap lands far from where the mouse last was;
+    // it did not get there by moving the pointer, and is no teleport.
+    if (e.pointerType === 'touch' || e.pointerType === 'pen') flags |= 16;
     if (push('c', [rel(), int(e.clientX), int(e.clientY), 0, flags])) ptrDown[e.pointerId || 0] = [win.c.length - 2, now()];
   }
 

@@ -11,6 +11,7 @@ const COORD_MAX: f64 = 1.0e6;
 const CLICK_TRUSTED: u32 = 1;
 const CLICK_CENTRED: u32 = 4;
 const CLICK_ZERO_PRESSURE: u32 = 8;
+const CLICK_NOT_MOUSE: u32 = 16;
 
 /// The features of one window, computed the reference way.
 pub fn extract(s: &Signals) -> Features {
@@ -260,7 +261,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
         while j < rows && m[j * 3] <= t {
             j += 1;
         }
-        if j > 0 {
+        if j > 0 && bits & CLICK_NOT_MOUSE == 0 {
             let (px, py) = (clamp_xy(m[(j - 1) * 3 + 1]), clamp_xy(m[(j - 1) * 3 + 2]));
             teleports += ((px - x).hypot(py - y) > TELEPORT_PX) as u32;
             // The approach: samples of the last 300 ms before the click. A
