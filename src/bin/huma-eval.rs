@@ -332,6 +332,18 @@ fn main() {
         }));
     }
     metrics.insert("bots".into(), Value::Array(bot_rows));
+    // A plan without the agent block (starter) shows only `human`: an
+    // agent-flagged window that is still called human passes there.
+    let flagged: Vec<&Scored> = groups.values().flat_map(|(_, rows)| rows).filter(|r| r.agent).collect();
+    let passing = flagged.iter().filter(|r| r.called_human).count();
+    println!(
+        "  agent-flagged windows still called human (what a plan without the agent block lets through): {passing} of {} (every dataset, family and env above)",
+        flagged.len()
+    );
+    metrics.insert(
+        "agent_flagged_called_human".into(),
+        json!({"windows": passing, "of_agent_flagged": flagged.len()}),
+    );
 
     // ROC AUC of confidence, humans (positive) vs bots.
     let conf = |pred: &dyn Fn(&str, &str, &str, Class) -> bool| -> Vec<f32> {
@@ -712,7 +724,14 @@ fn chromium_section(dir: &std::path::Path) -> Value {
             "top_notes_on_clean_env_misses": notes,
         }));
     }
-    json!({"dir": dir.display().to_string(), "refused": refused, "families": rows})
+    let flagged = families
+        .values()
+        .flat_map(|pairs| pairs.iter().flat_map(|p| [&p.0, &p.1]))
+        .filter(|r| r.agent);
+    let (passing, of) = flagged.fold((0, 0), |(h, n), r| (h + r.called_human as usize, n + 1));
+    println!("  agent-flagged sessions still called human (as recorded and clean env): {passing} of {of}");
+    json!({"dir": dir.display().to_string(), "refused": refused, "families": rows,
+           "agent_flagged_called_human": {"sessions": passing, "of_agent_flagged": of}})
 }
 
 /// How well `/session` tells a takeover from the same person carrying on:
