@@ -799,13 +799,16 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         last_dt = if dt > 0.0 { dt } else { last_dt };
         if dt > PLACE_PAUSE_MS && d >= PLACE_ACT_MIN_PX {
             let rests_after = i + 1 == rows || m[(i + 1) * M_STRIDE] - t1 > PAUSE_MS;
-            let acted = pressed_at(c, &mut next_click, t1, x1, y1);
-            p.placed_acted += (rests_after && acted) as u32;
-            p.placed_idle += (rests_after && !acted && d >= TELEPORT_PX) as u32;
+            // A pen that left the tablet and came down elsewhere puts the
+            // pointer there and presses at once: that is how a pen works,
+            // neither kind of placement.
+            let press = press_at(c, &mut next_click, t1, x1, y1);
+            p.placed_acted += (rests_after && press == Press::Mouse) as u32;
+            p.placed_idle += (rests_after && press == Press::None && d >= TELEPORT_PX) as u32;
         }
         if pause || is_jump || rested || sharp {
             mv.close(m, i - 1, t0, x0, y0, p, s);
-            p.tweened += (mv.tween_shaped(x0, y0) && pressed_at(c, &mut tween_click, t0, x0, y0)) as u32;
+            p.tweened += (mv.tween_shaped(x0, y0) && press_at(c, &mut tween_click, t0, x0, y0) == Press::Mouse) as u32;
             (lx, ly, ld, last_v, last_dv) = (0.0, 0.0, 0.0, -1.0, 0.0);
             if pause || is_jump {
                 // The next movement starts at the new point, without this step.
@@ -863,19 +866,36 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         (t0, x0, y0) = (t1, x1, y1);
     }
     mv.close(m, rows - 1, t0, x0, y0, p, s);
-    p.tweened += (mv.tween_shaped(x0, y0) && pressed_at(c, &mut tween_click, t0, x0, y0)) as u32;
+    p.tweened += (mv.tween_shaped(x0, y0) && press_at(c, &mut tween_click, t0, x0, y0) == Press::Mouse) as u32;
+}
+
+/// What pressed where the pointer came to: nothing, the mouse, or a pen
+/// or finger (click flag bit 4).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Press {
+    None,
+    Mouse,
+    NotMouse,
 }
 
 /// Whether the first click at or after `t` (looked for from `*next` on,
 /// which only moves forward: ask in time order) pressed within
-/// [`PLACE_ACT_MS`] of `t` and [`PLACE_ACT_PX`] of `(x, y)` on each axis.
-fn pressed_at(c: &[f64], next: &mut usize, t: f64, x: f64, y: f64) -> bool {
+/// [`PLACE_ACT_MS`] of `t` and [`PLACE_ACT_PX`] of `(x, y)` on each axis,
+/// and with what.
+fn press_at(c: &[f64], next: &mut usize, t: f64, x: f64, y: f64) -> Press {
     while *next * C_STRIDE < c.len() && c[*next * C_STRIDE] < t {
         *next += 1;
     }
-    c.get(*next * C_STRIDE..*next * C_STRIDE + 3).is_some_and(|r| {
-        r[0] - t <= PLACE_ACT_MS && (r[1] - x).abs() <= PLACE_ACT_PX && (r[2] - y).abs() <= PLACE_ACT_PX
-    })
+    match c.get(*next * C_STRIDE..(*next + 1) * C_STRIDE) {
+        Some(r) if r[0] - t <= PLACE_ACT_MS && (r[1] - x).abs() <= PLACE_ACT_PX && (r[2] - y).abs() <= PLACE_ACT_PX => {
+            if flags(r[4]) & CLICK_NOT_MOUSE == 0 {
+                Press::Mouse
+            } else {
+                Press::NotMouse
+            }
+        }
+        _ => Press::None,
+    }
 }
 
 /// Clicks against the pointer trace: both are time-ordered, so one merge

@@ -701,6 +701,40 @@ fn taps_on_a_touch_screen_are_not_teleports() {
     assert!(score(&as_mouse).agent.signals.contains(Label::TeleportingPointer));
 }
 
+/// A pen lifted off the tablet and put down on another control: its first
+/// sample there comes after seconds without one and is pressed at once,
+/// the shape of a placement. With bit 4 on the press it is none (a pen
+/// works that way); sent as a mouse press, it is one.
+#[test]
+fn a_pen_put_down_elsewhere_is_no_placement() {
+    let mut rng = fastrand::Rng::with_seed(22);
+    let (mut m, mut c) = (Vec::new(), Vec::new());
+    let mut t = 100.0;
+    reach(&mut rng, &mut m, &mut t, (300.0, 300.0), (520.0, 380.0));
+    let (lx, ly) = (m[m.len() - 2], m[m.len() - 1]);
+    c.extend([t + 60.0, lx, ly, 90.0, 1.0 + 16.0]);
+    t += 1800.0;
+    m.extend([t, 940.0, 610.0]);
+    c.extend([t + 30.0, 940.0, 610.0, 85.0, 1.0 + 16.0]);
+    let pen = Signals {
+        dur: t + 1500.0,
+        n: Counts {
+            m: (m.len() / 3) as u32,
+            c: (c.len() / C_STRIDE) as u32,
+            ..Counts::default()
+        },
+        m,
+        c,
+        ..Signals::default()
+    };
+    assert_eq!(features::extract(&pen).placements, 0.0);
+    let mut as_mouse = pen.clone();
+    for row in as_mouse.c.chunks_exact_mut(C_STRIDE) {
+        row[4] = 1.0;
+    }
+    assert_eq!(features::extract(&as_mouse).placements, 1.0);
+}
+
 #[test]
 fn untrusted_events_decide_alone() {
     let s = Signals {

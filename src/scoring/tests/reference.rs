@@ -421,12 +421,14 @@ fn shape(m: &[f64], c: &[f64], f: &mut Features) {
             if dt > PLACE_PAUSE_MS && rests_after {
                 // Pressed on: the first click at or after the sample is
                 // soon after it and on it.
-                let pressed = c.chunks_exact(C_STRIDE).find(|r| r[0] >= t1).is_some_and(|r| {
+                let press = c.chunks_exact(C_STRIDE).find(|r| r[0] >= t1).filter(|r| {
                     r[0] - t1 <= PLACE_ACT_MS && (r[1] - x1).abs() <= PLACE_ACT_PX && (r[2] - y1).abs() <= PLACE_ACT_PX
                 });
-                if pressed && d >= PLACE_ACT_MIN_PX {
+                // A pen's or a finger's press there: neither kind.
+                let by_pen = press.is_some_and(|r| flags(r[4]) & CLICK_NOT_MOUSE != 0);
+                if press.is_some() && !by_pen && d >= PLACE_ACT_MIN_PX {
                     acted += 1;
-                } else if !pressed && d >= TELEPORT_PX {
+                } else if press.is_none() && d >= TELEPORT_PX {
                     idle += 1;
                 }
             }
@@ -487,7 +489,10 @@ fn tweened(m: &[f64], c: &[f64], a: usize, b: usize) -> bool {
     let ((_, xa, ya), (tb, xb, yb)) = (row(a), row(b));
     let chord = (xb - xa).hypot(yb - ya);
     let pressed = c.chunks_exact(C_STRIDE).find(|r| r[0] >= tb).is_some_and(|r| {
-        r[0] - tb <= PLACE_ACT_MS && (r[1] - xb).abs() <= PLACE_ACT_PX && (r[2] - yb).abs() <= PLACE_ACT_PX
+        r[0] - tb <= PLACE_ACT_MS
+            && (r[1] - xb).abs() <= PLACE_ACT_PX
+            && (r[2] - yb).abs() <= PLACE_ACT_PX
+            && flags(r[4]) & CLICK_NOT_MOUSE == 0
     });
     speed.n >= TWEEN_MIN_STEPS as f64
         && chord >= TWEEN_MIN_PX
