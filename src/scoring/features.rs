@@ -180,8 +180,16 @@ pub struct Features {
     /// click had such an approach.
     pub click_corrections: f32,
     // --- clicks ---
-    /// Clicks made with a pointer (keyboard activations excluded).
+    /// Clicks made with a pointer (keyboard activations and
+    /// [`Features::activations`] excluded).
     pub clicks: f32,
+    /// Controls activated without the pointer: a press at the target's
+    /// centre, released in the same instant (0 ms), with no pointer sample
+    /// in the [`APPROACH_MS`] before it. What an assistive technology's
+    /// default action (a screen reader's Enter in browse mode, VoiceOver's
+    /// VO-Space, voice control) makes in a browser; a framework's click
+    /// moves the pointer there first. Not judged as clicks.
+    pub activations: f32,
     /// Clicks landing far from the last pointer sample ([`TELEPORT_PX`]).
     pub teleports: f32,
     /// Share of clicks held < 10 ms: no finger presses that fast.
@@ -903,7 +911,7 @@ fn press_at(c: &[f64], next: &mut usize, t: f64, x: f64, y: f64) -> Press {
 /// sample of its approach. Returns the clicks not marked trusted.
 fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
     let (mut n, mut teleports, mut instant, mut centered, mut untrusted) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    let (mut approaches, mut corrections, mut zero_pressure) = (0u32, 0u32, 0u32);
+    let (mut approaches, mut corrections, mut zero_pressure, mut activations) = (0u32, 0u32, 0u32, 0u32);
     let mut hold = Stats::default();
     let (mut j, mut k) = (0, 0);
     let rows = m.len() / M_STRIDE;
@@ -921,13 +929,19 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
         if x == 0.0 && y == 0.0 && h <= 0.0 {
             continue;
         }
-        n += 1;
         while j < rows && m[j * M_STRIDE] <= t {
             j += 1;
         }
         while k < rows && m[k * M_STRIDE] < t - APPROACH_MS {
             k += 1;
         }
+        // Samples k..j are the approach; none at all, a centred press and
+        // an instant release: a control activated without the pointer.
+        if k >= j && h == 0.0 && bits & CLICK_CENTRED != 0 {
+            activations += 1;
+            continue;
+        }
+        n += 1;
         // A tap or a pen's touch did not travel along the mouse trace: no
         // teleport, no approach to read.
         if j > 0 && bits & CLICK_NOT_MOUSE == 0 {
@@ -958,6 +972,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
         hold.push(h.clamp(0.0, 2000.0));
     }
     f.clicks = n as f32;
+    f.activations = activations as f32;
     f.teleports = teleports as f32;
     f.instant_click_share = ratio(instant as f64, n as f64);
     f.centered_click_share = ratio(centered as f64, n as f64);

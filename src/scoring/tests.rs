@@ -735,6 +735,61 @@ fn a_pen_put_down_elsewhere_is_no_placement() {
     assert_eq!(features::extract(&as_mouse).placements, 1.0);
 }
 
+/// A screen-reader user activating eight controls in a window, no mouse,
+/// no typing: Chromium's simulated click for an assistive technology's
+/// default action is a trusted press at the control's centre released in
+/// the same task (0 ms), with no pointer move before it. Those are
+/// activations, not clicks: the window stays human. The same presses
+/// right after a pointer sample at the spot (a framework moving there
+/// first), or held a few ms, are judged as clicks.
+#[test]
+fn assistive_technology_activations_are_not_instant_centred_clicks() {
+    const CENTRED_TRUSTED: f64 = 5.0;
+    let press = |i: usize, hold: f64| {
+        [
+            500.0 + 1100.0 * i as f64,
+            300.0 + 40.0 * i as f64,
+            220.0,
+            hold,
+            CENTRED_TRUSTED,
+        ]
+    };
+    let window = |m: Vec<f64>, c: Vec<f64>| Signals {
+        dur: 10_000.0,
+        n: Counts {
+            m: (m.len() / 3) as u32,
+            c: (c.len() / C_STRIDE) as u32,
+            ..Counts::default()
+        },
+        m,
+        c,
+        ..Signals::default()
+    };
+    let reader = window(Vec::new(), (0..8).flat_map(|i| press(i, 0.0)).collect());
+    let f = features::extract(&reader);
+    assert_eq!((f.activations, f.clicks), (8.0, 0.0));
+    let v = score(&reader);
+    assert!(v.confidence >= 0.5 && !v.agent.is_agent, "{v:?}");
+    assert!(
+        !has(&v, Label::InstantClicks) && !has(&v, Label::CenteredClicks),
+        "{v:?}"
+    );
+
+    // A framework: the pointer is moved onto each control, then pressed.
+    let mut m = Vec::new();
+    for i in 0..8 {
+        let r = press(i, 0.0);
+        m.extend([r[0] - 2.0, r[1], r[2]]);
+    }
+    let framework = window(m, (0..8).flat_map(|i| press(i, 0.0)).collect());
+    let f = features::extract(&framework);
+    assert_eq!((f.activations, f.clicks), (0.0, 8.0));
+    assert!(score(&framework).confidence < 0.5, "{:?}", score(&framework));
+    // Held 2 ms: two tasks, not an activation.
+    let held = window(Vec::new(), (0..8).flat_map(|i| press(i, 2.0)).collect());
+    assert_eq!(features::extract(&held).activations, 0.0);
+}
+
 #[test]
 fn untrusted_events_decide_alone() {
     let s = Signals {

@@ -240,7 +240,7 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
 /// finds the last pointer sample before each click.
 fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
     let (mut n, mut teleports, mut instant, mut centered) = (0u32, 0u32, 0u32, 0u32);
-    let (mut approaches, mut corrections, mut zero_pressure) = (0u32, 0u32, 0u32);
+    let (mut approaches, mut corrections, mut zero_pressure, mut activations) = (0u32, 0u32, 0u32, 0u32);
     let mut hold = Stats::default();
     let mut j = 0;
     let rows = m.len() / M_STRIDE;
@@ -257,10 +257,17 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
         if x == 0.0 && y == 0.0 && h <= 0.0 {
             continue;
         }
-        n += 1;
         while j < rows && m[j * 3] <= t {
             j += 1;
         }
+        // No pointer sample in the 300 ms before, centred, released at
+        // once: a control activated without the pointer.
+        let approached = j > 0 && m[(j - 1) * 3] >= t - APPROACH_MS;
+        if !approached && h == 0.0 && bits & CLICK_CENTRED != 0 {
+            activations += 1;
+            continue;
+        }
+        n += 1;
         if j > 0 && bits & CLICK_NOT_MOUSE == 0 {
             let (px, py) = (clamp_xy(m[(j - 1) * 3 + 1]), clamp_xy(m[(j - 1) * 3 + 2]));
             teleports += ((px - x).hypot(py - y) > TELEPORT_PX) as u32;
@@ -291,6 +298,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
         hold.push(h.clamp(0.0, 2000.0));
     }
     f.clicks = n as f32;
+    f.activations = activations as f32;
     f.teleports = teleports as f32;
     f.instant_click_share = ratio(instant as f64, n as f64);
     f.centered_click_share = ratio(centered as f64, n as f64);
