@@ -689,10 +689,10 @@ impl Movement {
         s.fitts_log_abs += lr.abs();
     }
 
-    /// Whether this movement, ending at `(x1, y1)`, glided there like a
-    /// tween after think time (see [`TWEEN_CV`]); the press is checked by
-    /// the caller.
-    fn tween_shaped(&self, x1: f64, y1: f64) -> bool {
+    /// Whether this movement, ending at sample `(t1, x1, y1)`, glided there
+    /// like a tween after think time and the mouse pressed there (see
+    /// [`TWEEN_CV`]); `next` is the caller's click cursor for [`press_at`].
+    fn tweened_arrival(&self, c: &[f64], next: &mut usize, t1: f64, x1: f64, y1: f64) -> bool {
         let (cx, cy) = (x1 - self.x0, y1 - self.y0);
         let chord = (cx * cx + cy * cy).sqrt();
         self.after_rest
@@ -700,6 +700,7 @@ impl Movement {
             && chord >= TWEEN_MIN_PX
             && chord >= TWEEN_STRAIGHT * self.path
             && self.speed.cv() <= TWEEN_CV
+            && press_at(c, next, t1, x1, y1) == Press::Mouse
     }
 
     /// The largest distance of rows `start+1..=end` from the chord `(cx,
@@ -816,7 +817,7 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         }
         if pause || is_jump || rested || sharp {
             mv.close(m, i - 1, t0, x0, y0, p, s);
-            p.tweened += (mv.tween_shaped(x0, y0) && press_at(c, &mut tween_click, t0, x0, y0) == Press::Mouse) as u32;
+            p.tweened += mv.tweened_arrival(c, &mut tween_click, t0, x0, y0) as u32;
             (lx, ly, ld, last_v, last_dv) = (0.0, 0.0, 0.0, -1.0, 0.0);
             if pause || is_jump {
                 // The next movement starts at the new point, without this step.
@@ -874,7 +875,7 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         (t0, x0, y0) = (t1, x1, y1);
     }
     mv.close(m, rows - 1, t0, x0, y0, p, s);
-    p.tweened += (mv.tween_shaped(x0, y0) && press_at(c, &mut tween_click, t0, x0, y0) == Press::Mouse) as u32;
+    p.tweened += mv.tweened_arrival(c, &mut tween_click, t0, x0, y0) as u32;
 }
 
 /// What pressed where the pointer came to: nothing, the mouse, or a pen

@@ -143,6 +143,20 @@ fn has(v: &Verdict, l: Label) -> bool {
     v.notes.contains(l)
 }
 
+/// A window of `dur` ms with these pointer moves, clicks and keys, its
+/// totals counted from the arrays.
+fn window_of(dur: f64, m: Vec<f64>, c: Vec<f64>, k: Vec<f64>) -> Signals {
+    let mut s = Signals {
+        dur,
+        m,
+        c,
+        k,
+        ..Signals::default()
+    };
+    crate::corpus::recount(&mut s);
+    s
+}
+
 /// The same people seen through a slow link or a busy page: only every
 /// 12th or 18th pointer sample, 200–300 ms apart. An unmeasured speed CV is
 /// not an even speed, and a sparse hand is not a pointer put down (see
@@ -556,19 +570,7 @@ fn a_desktop_agent_gliding_by_linear_tweens_is_an_agent() {
             k.extend([t, 1.0, 0.0]);
         }
     }
-    let signals = |m: Vec<f64>, c: Vec<f64>, k: Vec<f64>| Signals {
-        dur: t + 1000.0,
-        n: Counts {
-            m: (m.len() / 3) as u32,
-            c: (c.len() / C_STRIDE) as u32,
-            k: (k.len() / 3) as u32,
-            ..Counts::default()
-        },
-        m,
-        c,
-        k,
-        ..Signals::default()
-    };
+    let signals = |m, c, k| window_of(t + 1000.0, m, c, k);
     let agent = signals(m.clone(), c.clone(), k.clone());
     let f = features::extract(&agent);
     assert_eq!((f.tweened, f.placements), (3.0, 0.0), "three glides, no placement");
@@ -604,51 +606,41 @@ fn a_desktop_agent_gliding_by_linear_tweens_is_an_agent() {
     }
     assert_eq!(features::extract(&signals(hurried, early, Vec::new())).tweened, 0.0);
 
+    // Three targets after think time: `path` moves there from where the
+    // pointer was, and a press follows 50 ms later where it stopped.
+    type Path<'a> = dyn FnMut(&mut fastrand::Rng, &mut Vec<f64>, &mut f64, (f64, f64), (f64, f64)) + 'a;
+    let mut session = |path: &mut Path| {
+        let (mut m, mut c) = (vec![100.0, 960.0, 540.0], Vec::new());
+        let mut t = 100.0;
+        let mut at = (960.0, 540.0);
+        for (x, y, _) in targets {
+            t += 2000.0 + rng.f64() * 2000.0;
+            path(&mut rng, &mut m, &mut t, at, (x, y));
+            c.extend([t + 50.0, m[m.len() - 2], m[m.len() - 1], 90.0, 1.0]);
+            at = (x, y);
+        }
+        (m, c)
+    };
     // The same glides at a hand's speed profile: not tweens.
-    let (mut m, mut c) = (vec![100.0, 960.0, 540.0], Vec::new());
-    let mut t = 100.0;
-    let mut at = (960.0, 540.0);
-    for (x, y, _) in targets {
-        t += 2000.0 + rng.f64() * 2000.0;
-        glide(&mut m, &mut t, at, (x, y), 6 + rng.u32(0..=10), true);
-        c.extend([t + 50.0, x, y, 90.0, 1.0]);
-        at = (x, y);
-    }
+    let (m, c) = session(&mut |rng, m, t, from, to| glide(m, t, from, to, 6 + rng.u32(0..=10), true));
     assert_eq!(features::extract(&signals(m, c, Vec::new())).tweened, 0.0);
-
     // At one speed along a bowed path (a humaniser's curve): not a tween.
-    let (mut m, mut c) = (vec![100.0, 960.0, 540.0], Vec::new());
-    let mut t = 100.0;
-    let mut at = (960.0, 540.0);
-    for (x, y, _) in targets {
-        t += 2000.0 + rng.f64() * 2000.0;
-        let (dx, dy) = (x - at.0, y - at.1);
+    let (m, c) = session(&mut |_, m, t, from, to| {
+        let (dx, dy) = (to.0 - from.0, to.1 - from.1);
         for i in 1..=12 {
             let u = i as f64 / 12.0;
             let bow = 0.3 * (PI * u).sin();
-            t += 50.0;
+            *t += 50.0;
             m.extend([
-                t,
-                (at.0 + dx * u - dy * bow).round(),
-                (at.1 + dy * u + dx * bow).round(),
+                *t,
+                (from.0 + dx * u - dy * bow).round(),
+                (from.1 + dy * u + dx * bow).round(),
             ]);
         }
-        c.extend([t + 50.0, x, y, 90.0, 1.0]);
-        at = (x, y);
-    }
+    });
     assert_eq!(features::extract(&signals(m, c, Vec::new())).tweened, 0.0);
-
     // A person with the same rhythm: curved reaches, tremor, a bell-shaped speed.
-    let (mut m, mut c) = (vec![100.0, 960.0, 540.0], Vec::new());
-    let mut t = 100.0;
-    let mut at = (960.0, 540.0);
-    for (x, y, _) in targets {
-        t += 2000.0 + rng.f64() * 2000.0;
-        reach(&mut rng, &mut m, &mut t, at, (x, y));
-        let (lx, ly) = (m[m.len() - 2], m[m.len() - 1]);
-        c.extend([t + 60.0, lx, ly, 90.0, 1.0]);
-        at = (x, y);
-    }
+    let (m, c) = session(&mut |rng, m, t, from, to| reach(rng, m, t, from, to));
     let person = signals(m, c, Vec::new());
     assert_eq!(features::extract(&person).tweened, 0.0);
     assert!(!score(&person).agent.is_agent);
@@ -675,17 +667,7 @@ fn taps_on_a_touch_screen_are_not_teleports() {
         t += 1500.0;
         c.extend([t, x, y, 85.0, 1.0 + 16.0]);
     }
-    let taps = Signals {
-        dur: t + 500.0,
-        n: Counts {
-            m: (m.len() / 3) as u32,
-            c: (c.len() / C_STRIDE) as u32,
-            ..Counts::default()
-        },
-        m: m.clone(),
-        c: c.clone(),
-        ..Signals::default()
-    };
+    let taps = window_of(t + 500.0, m, c, Vec::new());
     let f = features::extract(&taps);
     assert_eq!(f.teleports, 0.0);
     let v = score(&taps);
@@ -716,17 +698,7 @@ fn a_pen_put_down_elsewhere_is_no_placement() {
     t += 1800.0;
     m.extend([t, 940.0, 610.0]);
     c.extend([t + 30.0, 940.0, 610.0, 85.0, 1.0 + 16.0]);
-    let pen = Signals {
-        dur: t + 1500.0,
-        n: Counts {
-            m: (m.len() / 3) as u32,
-            c: (c.len() / C_STRIDE) as u32,
-            ..Counts::default()
-        },
-        m,
-        c,
-        ..Signals::default()
-    };
+    let pen = window_of(t + 1500.0, m, c, Vec::new());
     assert_eq!(features::extract(&pen).placements, 0.0);
     let mut as_mouse = pen.clone();
     for row in as_mouse.c.chunks_exact_mut(C_STRIDE) {
@@ -754,17 +726,7 @@ fn assistive_technology_activations_are_not_instant_centred_clicks() {
             CENTRED_TRUSTED,
         ]
     };
-    let window = |m: Vec<f64>, c: Vec<f64>| Signals {
-        dur: 10_000.0,
-        n: Counts {
-            m: (m.len() / 3) as u32,
-            c: (c.len() / C_STRIDE) as u32,
-            ..Counts::default()
-        },
-        m,
-        c,
-        ..Signals::default()
-    };
+    let window = |m, c| window_of(10_000.0, m, c, Vec::new());
     let reader = window(Vec::new(), (0..8).flat_map(|i| press(i, 0.0)).collect());
     let f = features::extract(&reader);
     assert_eq!((f.activations, f.clicks), (8.0, 0.0));
