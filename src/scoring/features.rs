@@ -692,11 +692,18 @@ impl Movement {
     /// Whether this movement, ending at sample `(t1, x1, y1)`, glided there
     /// like a tween after think time and the mouse pressed there (see
     /// [`TWEEN_CV`]); `next` is the caller's click cursor for [`press_at`].
+    #[inline(always)]
     fn tweened_arrival(&self, c: &[f64], next: &mut usize, t1: f64, x1: f64, y1: f64) -> bool {
+        // Nearly every movement fails the first test: the rest is a call
+        // of its own, so the walk pays one compare per movement.
+        self.after_rest && self.glided_and_pressed(c, next, t1, x1, y1)
+    }
+
+    #[inline(never)]
+    fn glided_and_pressed(&self, c: &[f64], next: &mut usize, t1: f64, x1: f64, y1: f64) -> bool {
         let (cx, cy) = (x1 - self.x0, y1 - self.y0);
         let chord = (cx * cx + cy * cy).sqrt();
-        self.after_rest
-            && self.speed.n >= TWEEN_MIN_STEPS as f64
+        self.speed.n >= TWEEN_MIN_STEPS as f64
             && chord >= TWEEN_MIN_PX
             && chord >= TWEEN_STRAIGHT * self.path
             && self.speed.cv() <= TWEEN_CV
