@@ -829,26 +829,26 @@ fn takeover_section(title: &str, recorded: &[corpus::Window], synthetic: &[corpu
 /// human window transformed, then scored without env: the share not called
 /// human (the target is the same ≤ 0.1 % as for the recordings as they are).
 fn degraded_section(recorded: &[corpus::Window], held_out: &[corpus::Window], seed: u64) -> Value {
-    type Transform = fn(&[f64], &mut fastrand::Rng) -> Vec<f64>;
+    type Transform = fn(&mut huma::signals::Signals, &mut fastrand::Rng);
     fn rows(m: &[f64]) -> Vec<[f64; 3]> {
         m.chunks_exact(3).map(|r| [r[0], r[1], r[2]]).collect()
     }
     fn every(m: &[f64], k: usize) -> Vec<f64> {
         m.chunks_exact(3).step_by(k).flatten().copied().collect()
     }
-    let kinds: [(&str, Transform); 6] = [
-        ("as recorded", |m, _| m.to_vec()),
-        ("every 2nd pointer sample", |m, _| every(m, 2)),
-        ("every 3rd pointer sample", |m, _| every(m, 3)),
-        ("±1 px noise", |m, r| {
-            rows(m)
+    let kinds: [(&str, Transform); 7] = [
+        ("as recorded", |_, _| {}),
+        ("every 2nd pointer sample", |s, _| s.m = every(&s.m, 2)),
+        ("every 3rd pointer sample", |s, _| s.m = every(&s.m, 3)),
+        ("±1 px noise", |s, r| {
+            s.m = rows(&s.m)
                 .into_iter()
                 .flat_map(|[t, x, y]| [t, x + r.i32(-1..=1) as f64, y + r.i32(-1..=1) as f64])
                 .collect()
         }),
-        ("±4 ms jitter (order kept)", |m, r| {
+        ("±4 ms jitter (order kept)", |s, r| {
             let mut prev = 0.0f64;
-            rows(m)
+            s.m = rows(&s.m)
                 .into_iter()
                 .flat_map(|[t, x, y]| {
                     prev = (t + r.i32(-4..=4) as f64).max(prev);
@@ -856,11 +856,18 @@ fn degraded_section(recorded: &[corpus::Window], held_out: &[corpus::Window], se
                 })
                 .collect()
         }),
-        ("coordinates ×2 (zoomed out)", |m, _| {
-            rows(m)
+        ("coordinates ×2 (zoomed out)", |s, _| {
+            s.m = rows(&s.m)
                 .into_iter()
                 .flat_map(|[t, x, y]| [t, 2.0 * x, 2.0 * y])
                 .collect()
+        }),
+        // A touchpad's tap-to-click (macOS sends the press and the release
+        // together when the finger lifts): every click held 0–3 ms.
+        ("clicks released at once (tap)", |s, r| {
+            for row in s.c.chunks_exact_mut(5) {
+                row[3] = r.u32(0..=3) as f64;
+            }
         }),
     ];
     println!("\nDEGRADED HUMAN TRACES (each human window transformed, no env; % not called human)");
@@ -883,7 +890,7 @@ fn degraded_section(recorded: &[corpus::Window], held_out: &[corpus::Window], se
             let all = recorded.iter().chain(held_out);
             for w in all.filter(|w| w.class == Class::Human && w.dataset == ds) {
                 let mut s = w.signals.clone();
-                s.m = transform(&w.signals.m, &mut rng);
+                transform(&mut s, &mut rng);
                 s.n.m = s.n.m.min((s.m.len() / 3) as u32);
                 if s.validate().is_err() {
                     continue;

@@ -70,6 +70,9 @@ struct Args {
     /// Print the most bot-like human windows and the least bot-like bots.
     #[arg(long)]
     debug: bool,
+    /// Train on tap-to-click copies of people's windows too (see `tap_to_click`).
+    #[arg(long)]
+    tap_people: bool,
 }
 
 /// One window, reduced to what training needs.
@@ -225,16 +228,21 @@ fn main() {
 }
 
 fn load(args: &Args) -> Vec<Row> {
-    let recorded = match corpus::load_recorded(&args.data, None) {
+    let mut recorded = match corpus::load_recorded(&args.data, None) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", args.data.display());
             std::process::exit(1);
         }
     };
+    if args.tap_people {
+        recorded.extend(tap_to_click(&recorded));
+    }
     let sources: Vec<_> = recorded
         .iter()
-        .filter(|w| w.class == Class::Human && w.dataset == "iliou" && w.signals.m.len() >= 3 * 20)
+        .filter(|w| {
+            w.class == Class::Human && w.dataset == "iliou" && w.family == "human" && w.signals.m.len() >= 3 * 20
+        })
         .map(|w| &w.signals)
         .collect();
     let synthetic: Vec<_> = synth::windows(args.synth, args.seed, &sources)
@@ -264,14 +272,40 @@ fn load(args: &Args) -> Vec<Row> {
         .chain(&synthetic)
         .map(|w| {
             let group = group_of(w.dataset, &w.family);
+            // A tap-to-click copy sits in its person's fold, so that no
+            // person's windows are on both sides in either form.
+            let fold_group = group_of(w.dataset, if w.family == TAP_FAMILY { "human" } else { &w.family });
             Row {
-                fold: fold_of[&(group.clone(), w.person.clone())],
+                fold: fold_of[&(fold_group, w.person.clone())],
                 train: w.dataset != "synth" || synth_family(&w.family).is_none_or(synth::Family::trained),
                 group,
                 class: w.class,
                 f: extract(&w.signals),
                 active: !w.signals.is_empty(),
             }
+        })
+        .collect()
+}
+
+/// The family of the tap-to-click copies of people's windows.
+const TAP_FAMILY: &str = "tap_to_click";
+
+/// People's windows with clicks again, every click released at once (0–3
+/// ms): a touchpad's tap-to-click (macOS sends the press and the release
+/// together when the finger lifts). Balabit and Iliou; mousecapture's
+/// presses are slider drags, which a tap does not make.
+fn tap_to_click(recorded: &[corpus::Window]) -> Vec<corpus::Window> {
+    recorded
+        .iter()
+        .filter(|w| w.class == Class::Human && w.dataset != "mousecapture" && !w.signals.c.is_empty())
+        .enumerate()
+        .map(|(i, w)| {
+            let mut w = w.clone();
+            w.family = TAP_FAMILY.to_string();
+            for (j, row) in w.signals.c.chunks_exact_mut(5).enumerate() {
+                row[3] = ((i + j) % 4) as f64;
+            }
+            w
         })
         .collect()
 }
