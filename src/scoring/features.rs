@@ -225,6 +225,11 @@ pub struct Features {
     pub key_flight_cv: f32,
     /// Share of keys held < 5 ms: a synthesized press has no hold.
     pub zero_hold_share: f32,
+    /// 1 when the device has touch points (`env.touch_points` > 0): its keys
+    /// may come from an on-screen keyboard, whose input method fires each
+    /// key's keydown and keyup together (Android's keyCode 229), so key
+    /// holds say nothing about fingers there.
+    pub soft_keys: f32,
     // --- scroll, touch, focus ---
     /// Scroll events.
     pub scrolls: f32,
@@ -300,6 +305,11 @@ pub fn extract(s: &Signals) -> Features {
     if s.env.chrome_obj != Some(true) || s.env.touch_points != Some(0) {
         f.zero_pressure_clicks = 0.0;
     }
+    f.soft_keys = if s.env.touch_points.is_some_and(|p| p > 0) {
+        1.0
+    } else {
+        0.0
+    };
     f.webdriver = flag(s.env.webdriver);
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);

@@ -376,7 +376,9 @@ fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
     use Label::*;
     let t = |logit: f32, human: Label, bot: Label| Term { logit, human, bot };
     let typed = gate(f.flights >= 5.0);
-    let held = gate(f.keys >= 5.0);
+    // Holds are a finger's only on a hardware keyboard: not read where an
+    // on-screen keyboard may be typing (Features::soft_keys).
+    let held = gate(f.keys >= 5.0) * (1.0 - f.soft_keys);
     let scrolled = gate(f.scrolls >= 3.0);
     let regular_scroll = 1.0 - ramp(f.scroll_interval_cv, 0.05, 0.2);
     let mut out = [t(0.0, OrganicMouse, LinearMouse); TERMS];

@@ -752,6 +752,32 @@ fn assistive_technology_activations_are_not_instant_centred_clicks() {
     assert_eq!(features::extract(&held).activations, 0.0);
 }
 
+/// Typing on a phone: Android's input method fires each key's keydown and
+/// keyup together (keyCode 229), so every hold is 0–3 ms while the keys
+/// follow a person's rhythm. On a device with touch points those holds are
+/// not read; on a desktop the same rows are keys beyond fingers.
+#[test]
+fn an_on_screen_keyboard_is_not_judged_by_its_holds() {
+    let mut rng = fastrand::Rng::with_seed(5);
+    let mut k = Vec::new();
+    let mut t = 500.0;
+    for _ in 0..20 {
+        t += 150.0 + rng.f64() * 300.0;
+        k.extend([t.round(), rng.u32(0..=3) as f64, 0.0]);
+    }
+    let mut phone = window_of(t + 500.0, Vec::new(), Vec::new(), k);
+    phone.env.touch_points = Some(5);
+    let mut desktop = phone.clone();
+    desktop.env.touch_points = Some(0);
+    let (on_phone, on_desktop) = (score(&phone), score(&desktop));
+    assert!(
+        on_phone.confidence >= 0.6 && !has(&on_phone, Label::BotTyping),
+        "{on_phone:?}"
+    );
+    assert!(has(&on_desktop, Label::BotTyping), "{on_desktop:?}");
+    assert!(on_desktop.confidence < on_phone.confidence, "{on_desktop:?}");
+}
+
 #[test]
 fn untrusted_events_decide_alone() {
     let s = Signals {

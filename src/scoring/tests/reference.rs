@@ -49,6 +49,7 @@ pub fn extract(s: &Signals) -> Features {
     if s.env.chrome_obj != Some(true) || s.env.touch_points != Some(0) {
         f.zero_pressure_clicks = 0.0;
     }
+    f.soft_keys = if s.env.touch_points.unwrap_or(0) > 0 { 1.0 } else { 0.0 };
     f.webdriver = flag(s.env.webdriver);
     f.cdp = flag(s.env.cdp);
     f.headless_ua = flag(s.env.headless_ua);
