@@ -176,6 +176,7 @@ pub fn recount(s: &mut Signals) {
         s: (s.s.len() / 3) as u32,
         t: (s.t.len() / 4) as u32,
         u: 0,
+        uk: 0,
     };
 }
 

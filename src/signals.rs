@@ -47,6 +47,9 @@ pub struct Counts {
     pub s: u32,
     pub t: u32,
     pub u: u32,
+    /// Of `u`, the untrusted keyboard and input events (`n.uk`, our
+    /// extension of signals v1; 0 from senders that do not count it).
+    pub uk: u32,
 }
 
 /// What the page could see of the browser; every field optional.

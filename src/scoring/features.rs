@@ -225,6 +225,9 @@ pub struct Features {
     pub key_flight_cv: f32,
     /// Share of keys held < 5 ms: a synthesized press has no hold.
     pub zero_hold_share: f32,
+    /// Keys held at least [`PRESS_MIN_MS`]: a press and a release in two
+    /// separate input events, as a finger on a hardware key makes them.
+    pub finger_keys: f32,
     /// 1 when the device has touch points (`env.touch_points` > 0): its keys
     /// may come from an on-screen keyboard, whose input method fires each
     /// key's keydown and keyup together (Android's keyCode 229), so key
@@ -247,8 +250,15 @@ pub struct Features {
     /// Focus or visibility changes.
     pub focus_changes: f32,
     // --- totals and environment ---
-    /// Untrusted events (`isTrusted === false`) per event seen.
+    /// Untrusted events (`isTrusted === false`) per event seen: injected
+    /// input. Untrusted keyboard and input events count only when nothing
+    /// of a person's own input came with them (see `assisted_events`).
     pub untrusted_share: f32,
+    /// Untrusted keyboard and input events (`n.uk`) beside a person's own
+    /// input — trusted pointer moves or presses and no untrusted pointer
+    /// event, or keys held like a finger's: a password manager's autofill
+    /// announcing the values it set. Not evidence either way.
+    pub assisted_events: f32,
     /// Pointer moves carrying coalesced events per move, or -1 when unknown
     /// (too few moves, or a browser without `getCoalescedEvents`).
     pub coalesced_share: f32,
@@ -289,8 +299,13 @@ pub fn extract(s: &Signals) -> Features {
         + s.t.len() / T_STRIDE;
     let counted = n.m as u64 + n.c as u64 + n.k as u64 + n.s as u64 + n.t as u64;
     let events = counted.max(rows as u64).max(1) as f64;
-    let untrusted = (n.u as u64).max(untrusted_clicks as u64) as f64;
-    f.untrusted_share = (untrusted / events).min(1.0) as f32;
+    let keyboard = n.uk.min(n.u) as u64;
+    let pointer = (n.u as u64 - keyboard).max(untrusted_clicks as u64);
+    let trusted_clicks = (s.c.len() / C_STRIDE) as u64 - untrusted_clicks as u64;
+    let person = pointer == 0 && (!s.m.is_empty() || trusted_clicks > 0 || f.finger_keys > 0.0);
+    let assisted = if person { keyboard } else { 0 };
+    f.assisted_events = assisted as f32;
+    f.untrusted_share = ((pointer + keyboard - assisted) as f64 / events).min(1.0) as f32;
     // Only Chromium reports coalesced events; elsewhere `mc` is always 0.
     let knows_coalescing = s.env.chrome_obj == Some(true) && n.m >= 30;
     f.coalesced_share = if knows_coalescing {
@@ -1006,7 +1021,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
 
 fn keys(k: &[f64], f: &mut Features) {
     let (mut hold, mut flight) = (Stats::default(), Stats::default());
-    let (mut printable, mut pastes, mut zero) = (0u32, 0u32, 0u32);
+    let (mut printable, mut pastes, mut zero, mut fingers) = (0u32, 0u32, 0u32, 0u32);
     let mut last_t = f64::NEG_INFINITY;
     for key in k.chunks_exact(K_STRIDE) {
         let (t, h, class) = (key[0], key[1], key[2]);
@@ -1016,6 +1031,7 @@ fn keys(k: &[f64], f: &mut Features) {
         }
         printable += rounds_to(class, 0.0) as u32;
         zero += (h < 5.0) as u32;
+        fingers += (h >= PRESS_MIN_MS) as u32;
         hold.push(h.clamp(0.0, 2000.0));
         let gap = t - last_t;
         if gap <= TYPING_GAP_MS {
@@ -1032,6 +1048,7 @@ fn keys(k: &[f64], f: &mut Features) {
     f.key_flight_mean = flight.mean() as f32;
     f.key_flight_cv = flight.cv() as f32;
     f.zero_hold_share = ratio(zero as f64, hold.n);
+    f.finger_keys = fingers as f32;
 }
 
 fn scrolls(s: &[f64], f: &mut Features) {

@@ -778,6 +778,47 @@ fn an_on_screen_keyboard_is_not_judged_by_its_holds() {
     assert!(on_desktop.confidence < on_phone.confidence, "{on_desktop:?}");
 }
 
+/// A password manager fills the form: it sets the values and announces
+/// them with untrusted keyboard and input events (`n.uk`), beside the
+/// person's own trusted moves and presses. That is an assist, not injected
+/// input. The same untrusted keys with nothing of a person beside them, or
+/// with an untrusted pointer event among them, are injected; and a sender
+/// that does not count `uk` is judged as before.
+#[test]
+fn untrusted_keys_beside_a_person_are_an_assist() {
+    let mut filled = human_mouse(3);
+    filled.n.u = 6;
+    filled.n.uk = 6;
+    let f = features::extract(&filled);
+    assert_eq!((f.assisted_events, f.untrusted_share), (6.0, 0.0));
+    let v = score(&filled);
+    assert!(
+        v.confidence >= 0.5 && !v.agent.is_agent && !v.agent.signals.contains(Label::SyntheticEvents),
+        "{v:?}"
+    );
+
+    let mut scripted = window_of(3000.0, Vec::new(), Vec::new(), vec![500.0, 0.0, 0.0, 520.0, 0.0, 0.0]);
+    scripted.n.u = 6;
+    scripted.n.uk = 6;
+    let v = score(&scripted);
+    assert!(
+        v.confidence <= 0.05 && v.agent.is_agent,
+        "nothing of a person beside: {v:?}"
+    );
+
+    let mut with_pointer = filled.clone();
+    with_pointer.n.u = 7;
+    let v = score(&with_pointer);
+    assert!(
+        v.confidence <= 0.05 && v.agent.signals.contains(Label::SyntheticEvents),
+        "an untrusted pointer event among them: {v:?}"
+    );
+
+    let mut legacy = filled.clone();
+    legacy.n.uk = 0;
+    assert!(score(&legacy).confidence <= 0.05, "no uk: every untrusted event counts");
+}
+
 #[test]
 fn untrusted_events_decide_alone() {
     let s = Signals {
@@ -973,7 +1014,7 @@ fn any_signals() -> impl Strategy<Value = Signals> {
         rows(3, 512),
         rows(3, 256),
         rows(4, 512),
-        any::<[u32; 7]>(),
+        any::<[u32; 8]>(),
         any::<[bool; 5]>(),
     )
         .prop_map(|(dur, m, c, k, s, t, n, e)| {
@@ -992,6 +1033,7 @@ fn any_signals() -> impl Strategy<Value = Signals> {
                     s: n[4],
                     t: n[5],
                     u: n[6],
+                    uk: n[7],
                 },
                 env: Env {
                     webdriver: Some(e[0]),

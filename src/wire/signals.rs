@@ -320,6 +320,7 @@ fn counts(r: &mut Reader) -> Result<Counts, Fail> {
             "s" => ("s", &mut n.s),
             "t" => ("t", &mut n.t),
             "u" => ("u", &mut n.u),
+            "uk" => ("uk", &mut n.uk),
             _ => {
                 r.skip()?;
                 continue;

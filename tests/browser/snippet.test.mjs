@@ -1,7 +1,7 @@
 // The snippet's mechanics in a real page, with performance.now() replaced by
 // a clock the test moves: the 60 Hz sampling and even thinning at the 1024
 // cap, the key and click caps, key classes, click flags and holds, paste
-// detection, the untrusted count, no text or URLs in the data, and
+// detection, the untrusted counts (all, and keyboard/input), no text or URLs in the data, and
 // startSession posting windows to /api/v1/session.
 
 import { test } from 'node:test';
@@ -39,6 +39,7 @@ test('snippet mechanics with a controlled clock', { timeout: 90_000 }, async () 
     console.log(`moves: ${ts.length} samples kept of ${moves.n.m}, gaps ${Math.min(...gaps)}..${Math.max(...gaps)} ms`);
     assert.equal(moves.n.m, 3000);
     assert.equal(moves.n.u, 3000, 'synthetic events are counted as untrusted');
+    assert.equal(moves.n.uk, 0, 'none of them keyboard or input events');
     assert.equal(moves.n.mc, 0);
     assert.ok(ts.length > 512 && ts.length <= 1024, `${ts.length} samples within the cap`);
     assert.ok(ts[0] <= 20 && ts[ts.length - 1] >= 29_900, 'the samples still cover the whole window');
@@ -72,6 +73,9 @@ test('snippet mechanics with a controlled clock', { timeout: 90_000 }, async () 
     assert.deepEqual(keys.k.slice(0, 24), [30, 50, 0, 110, 50, 1, 190, 50, 2, 270, 50, 2, 350, 50, 3, 430, 50, 3, 510, 50, 2, 1060, 0, 4]);
     assert.equal(keys.k.length, 512 * 3, 'the key array stops at its cap');
     assert.equal(keys.n.k, 608, 'totals go on counting');
+    // 607 keydowns and keyups and one input event, all untrusted, all of
+    // them keyboard or input events (n.uk, our extension).
+    assert.deepEqual([keys.n.u, keys.n.uk], [1215, 1215]);
     await page.close();
 
     // Clicks: flags and hold.

@@ -17,7 +17,7 @@ export interface Collector {
 type Win = {
   t0: number;
   m: number[]; c: number[]; k: number[]; s: number[]; t: number[]; f: number[];
-  n: { m: number; mc: number; c: number; k: number; s: number; t: number; u: number };
+  n: { m: number; mc: number; c: number; k: number; s: number; t: number; u: number; uk: number };
   nextMove: number;
   lastTouch: number;
   moveGap: number;
@@ -51,7 +51,7 @@ export function createCollector(w: any, d: any): Collector {
     win = {
       t0: now(),
       m: [], c: [], k: [], s: [], t: [], f: [],
-      n: { m: 0, mc: 0, c: 0, k: 0, s: 0, t: 0, u: 0 },
+      n: { m: 0, mc: 0, c: 0, k: 0, s: 0, t: 0, u: 0, uk: 0 },
       nextMove: 0,
       lastTouch: -1e9,
       moveGap: FRAME
@@ -75,9 +75,14 @@ export function createCollector(w: any, d: any): Collector {
     return true;
   }
 
-  function seen(e: any) {
+  // `uk` (our extension of signals v1) counts the untrusted keyboard and
+  // input events among `u`: a password manager's autofill announces the
+  // values it sets with them, beside a person's real input, where an
+  // untrusted pointer event is always a script's.
+  function seen(e: any, keyboard?: boolean) {
     if (e.isTrusted === false) {
       win.n.u++;
+      if (keyboard) win.n.uk++;
       driverStack();
     }
   }
@@ -183,7 +188,7 @@ export function createCollector(w: any, d: any): Collector {
   }
 
   function onKeyDown(e: any) {
-    seen(e);
+    seen(e, true);
     if (e.repeat) return;
     win.n.k++;
     lastKeyAt = lastInput.key = now();
@@ -192,7 +197,7 @@ export function createCollector(w: any, d: any): Collector {
   }
 
   function onKeyUp(e: any) {
-    seen(e);
+    seen(e, true);
     var id = e.code || e.keyCode || 'k', row = keysDown[id];
     if (!row) return;
     delete keysDown[id];
@@ -202,7 +207,7 @@ export function createCollector(w: any, d: any): Collector {
   // An input change with no key pressed around it: paste, autofill, drop,
   // or a value set by script and announced with an input event.
   function onInput(e: any) {
-    seen(e);
+    seen(e, true);
     var p = now();
     var held = false;
     for (var id in keysDown) held = true;
@@ -387,7 +392,7 @@ export function createCollector(w: any, d: any): Collector {
       s: win.s.slice(),
       t: win.t.slice(),
       f: win.f.slice(),
-      n: { m: n.m, mc: n.mc, c: n.c, k: n.k, s: n.s, t: n.t, u: n.u },
+      n: { m: n.m, mc: n.mc, c: n.c, k: n.k, s: n.s, t: n.t, u: n.u, uk: n.uk },
       env: env()
     };
   }

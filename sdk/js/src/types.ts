@@ -8,7 +8,7 @@ export interface Signals {
   s: number[];
   t: number[];
   f: number[];
-  n: { m: number; mc: number; c: number; k: number; s: number; t: number; u: number };
+  n: { m: number; mc: number; c: number; k: number; s: number; t: number; u: number; uk?: number };
   env?: {
     host?: string;
     webdriver?: boolean;

@@ -33,8 +33,20 @@ pub fn extract(s: &Signals) -> Features {
         s.c.chunks_exact(C_STRIDE)
             .filter(|c| flags(c[4]) & CLICK_TRUSTED == 0)
             .count() as u64;
-    let untrusted = (n.u as u64).max(untrusted_clicks) as f64;
-    f.untrusted_share = (untrusted / events).min(1.0) as f32;
+    // Untrusted keyboard and input events beside a person's own input (no
+    // untrusted pointer event; a trusted move, press or finger-held key)
+    // are an assist, not injected input.
+    let keyboard = n.uk.min(n.u) as u64;
+    let pointer = (n.u as u64 - keyboard).max(untrusted_clicks);
+    let trusted_clicks = (s.c.len() / C_STRIDE) as u64 - untrusted_clicks;
+    let fingers =
+        s.k.chunks_exact(K_STRIDE)
+            .filter(|k| k[2].round() != 4.0 && k[1] >= PRESS_MIN_MS)
+            .count();
+    let person = pointer == 0 && (!s.m.is_empty() || trusted_clicks > 0 || fingers > 0);
+    let assisted = if person { keyboard } else { 0 };
+    f.assisted_events = assisted as f32;
+    f.untrusted_share = ((pointer + keyboard - assisted) as f64 / events).min(1.0) as f32;
     // Only Chromium reports coalesced events; elsewhere `mc` is always 0.
     let knows_coalescing = s.env.chrome_obj == Some(true) && n.m >= 30;
     f.coalesced_share = if knows_coalescing {
@@ -314,7 +326,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
 
 fn keys(k: &[f64], f: &mut Features) {
     let (mut hold, mut flight) = (Stats::default(), Stats::default());
-    let (mut printable, mut pastes, mut zero) = (0u32, 0u32, 0u32);
+    let (mut printable, mut pastes, mut zero, mut fingers) = (0u32, 0u32, 0u32, 0u32);
     let mut last_t = f64::NEG_INFINITY;
     for key in k.chunks_exact(K_STRIDE) {
         let (t, h, class) = (key[0], key[1], key[2].round());
@@ -324,6 +336,7 @@ fn keys(k: &[f64], f: &mut Features) {
         }
         printable += (class == 0.0) as u32;
         zero += (h < 5.0) as u32;
+        fingers += (h >= PRESS_MIN_MS) as u32;
         hold.push(h.clamp(0.0, 2000.0));
         let gap = t - last_t;
         if gap <= TYPING_GAP_MS {
@@ -340,6 +353,7 @@ fn keys(k: &[f64], f: &mut Features) {
     f.key_flight_mean = flight.mean() as f32;
     f.key_flight_cv = flight.cv() as f32;
     f.zero_hold_share = ratio(zero as f64, hold.n);
+    f.finger_keys = fingers as f32;
 }
 
 fn scrolls(s: &[f64], f: &mut Features) {

@@ -68,6 +68,8 @@ fn table() {
         (r#"{"v":1,"dur":1,"m":[],"m":[]}"#, Some("sessionData.m")),
         (r#"{"v":1,"dur":1,"n":[1]}"#, Some("sessionData.n")),
         (r#"{"v":1,"dur":1,"n":{"u":-1}}"#, Some("sessionData.n.u")),
+        (r#"{"v":1,"dur":1,"n":{"u":3,"uk":2}}"#, ok),
+        (r#"{"v":1,"dur":1,"n":{"uk":-1}}"#, Some("sessionData.n.uk")),
         (r#"{"v":1,"dur":1,"n":{"m":1.5}}"#, Some("sessionData.n.m")),
         (r#"{"v":1,"dur":1,"n":{"m":4294967296}}"#, Some("sessionData.n.m")),
         (r#"{"v":1,"dur":1,"env":true}"#, Some("sessionData.env")),
@@ -301,4 +303,12 @@ proptest! {
     fn signals_like_json_is_ok_and_valid_or_a_named_error(json in signals_like()) {
         assert_outcome(&json);
     }
+}
+
+#[test]
+fn untrusted_keyboard_events_are_read_from_n_uk() {
+    let s = decode_signals_str(r#"{"v":1,"dur":1,"n":{"u":3,"uk":2,"later":9}}"#).expect("valid");
+    assert_eq!((s.n.u, s.n.uk), (3, 2));
+    let s = decode_signals_str(r#"{"v":1,"dur":1,"n":{"u":3}}"#).expect("valid");
+    assert_eq!(s.n.uk, 0, "a sender that does not count it");
 }
