@@ -187,9 +187,12 @@ export function createCollector(w: any, d: any): Collector {
     return 2;
   }
 
+  // A script's key events (a password manager announcing a value it set)
+  // are counted in `u` and `uk`, not recorded as keys: no finger made them,
+  // and their 0 ms holds are not a person's typing.
   function onKeyDown(e: any) {
     seen(e, true);
-    if (e.repeat) return;
+    if (e.repeat || e.isTrusted === false) return;
     win.n.k++;
     lastKeyAt = lastInput.key = now();
     var id = e.code || e.keyCode || 'k';
@@ -198,6 +201,7 @@ export function createCollector(w: any, d: any): Collector {
 
   function onKeyUp(e: any) {
     seen(e, true);
+    if (e.isTrusted === false) return;
     var id = e.code || e.keyCode || 'k', row = keysDown[id];
     if (!row) return;
     delete keysDown[id];
