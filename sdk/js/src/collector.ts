@@ -79,12 +79,13 @@ export function createCollector(w: any, d: any): Collector {
   // input events among `u`: a password manager's autofill announces the
   // values it sets with them, beside a person's real input, where an
   // untrusted pointer event is always a script's.
+  // Whether the event was untrusted (a script's).
   function seen(e: any, keyboard?: boolean) {
-    if (e.isTrusted === false) {
-      win.n.u++;
-      if (keyboard) win.n.uk++;
-      driverStack();
-    }
+    if (e.isTrusted !== false) return false;
+    win.n.u++;
+    if (keyboard) win.n.uk++;
+    driverStack();
+    return true;
   }
 
   // Script that a CDP or WebDriver client runs in the page names itself in
@@ -191,8 +192,7 @@ export function createCollector(w: any, d: any): Collector {
   // are counted in `u` and `uk`, not recorded as keys: no finger made them,
   // and their 0 ms holds are not a person's typing.
   function onKeyDown(e: any) {
-    seen(e, true);
-    if (e.repeat || e.isTrusted === false) return;
+    if (seen(e, true) || e.repeat) return;
     win.n.k++;
     lastKeyAt = lastInput.key = now();
     var id = e.code || e.keyCode || 'k';
@@ -200,8 +200,7 @@ export function createCollector(w: any, d: any): Collector {
   }
 
   function onKeyUp(e: any) {
-    seen(e, true);
-    if (e.isTrusted === false) return;
+    if (seen(e, true)) return;
     var id = e.code || e.keyCode || 'k', row = keysDown[id];
     if (!row) return;
     delete keysDown[id];

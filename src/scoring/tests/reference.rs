@@ -39,11 +39,7 @@ pub fn extract(s: &Signals) -> Features {
     let keyboard = n.uk.min(n.u) as u64;
     let pointer = (n.u as u64 - keyboard).max(untrusted_clicks);
     let trusted_clicks = (s.c.len() / C_STRIDE) as u64 - untrusted_clicks;
-    let fingers =
-        s.k.chunks_exact(K_STRIDE)
-            .filter(|k| k[2].round() != 4.0 && k[1] >= PRESS_MIN_MS)
-            .count();
-    let person = pointer == 0 && (!s.m.is_empty() || trusted_clicks > 0 || fingers > 0);
+    let person = pointer == 0 && (!s.m.is_empty() || trusted_clicks > 0 || f.finger_keys > 0.0);
     let assisted = if person { keyboard } else { 0 };
     f.assisted_events = assisted as f32;
     f.untrusted_share = ((pointer + keyboard - assisted) as f64 / events).min(1.0) as f32;
