@@ -42,6 +42,11 @@ struct Args {
     /// in no other figure.
     #[arg(long = "people", value_name = "NAME=FILE")]
     people: Vec<String>,
+    /// Recordings of bots made elsewhere, as NAME=FILE in the same event
+    /// CSV (repeatable): printed as rows of their own under BOTS, in no
+    /// other figure.
+    #[arg(long = "bot-recordings", value_name = "NAME=FILE")]
+    bot_recordings: Vec<String>,
 }
 
 /// One scored window, reduced to what the tables need.
@@ -136,19 +141,20 @@ fn median(xs: &[f32]) -> f32 {
     v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
 }
 
-/// People recorded elsewhere (`--people NAME=FILE`), all files' windows.
-fn load_people(specs: &[String]) -> Vec<Window> {
+/// Recordings made elsewhere (`--people` or `--bot-recordings`, NAME=FILE),
+/// all files' windows, of `class`, each file its own family under `dataset`.
+fn load_recordings(flag: &str, specs: &[String], dataset: &'static str, class: Class) -> Vec<Window> {
     let mut out = Vec::new();
     for spec in specs {
-        let (name, file) = spec.split_once('=').unwrap_or(("people", spec.as_str()));
-        match corpus::events_csv::load(std::path::Path::new(file), "held_out", name) {
+        let (name, file) = spec.split_once('=').unwrap_or(("recorded", spec.as_str()));
+        match corpus::events_csv::load(std::path::Path::new(file), dataset, name) {
             Ok((windows, skipped)) => {
                 if skipped > 0 {
-                    eprintln!("warning: --people {spec}: {skipped} lines skipped");
+                    eprintln!("warning: --{flag} {spec}: {skipped} lines skipped");
                 }
-                out.extend(windows);
+                out.extend(windows.into_iter().map(|w| Window { class, ..w }));
             }
-            Err(e) => eprintln!("warning: --people {spec} not loaded: {e}"),
+            Err(e) => eprintln!("warning: --{flag} {spec} not loaded: {e}"),
         }
     }
     out
@@ -203,6 +209,38 @@ fn human_row(dataset: &str, family: &str, env: &str, rows: &[Scored]) -> Value {
         "agent_flag_pct": pct(agent, rows.len()),
         "median_confidence": median(&conf),
         "top_notes_on_errors": notes,
+    })
+}
+
+/// Prints one BOTS row and returns it as JSON.
+fn bot_row(dataset: &str, family: &str, env: &str, rows: &[Scored]) -> Value {
+    let caught = |r: &&Scored| !r.called_human || r.agent;
+    let persons: HashSet<_> = rows.iter().map(|r| r.person.as_str()).collect();
+    let hit: HashSet<_> = rows.iter().filter(caught).map(|r| r.person.as_str()).collect();
+    let n_caught = rows.iter().filter(caught).count();
+    let low = rows.iter().filter(|r| !r.called_human).count();
+    let agent = rows.iter().filter(|r| r.agent).count();
+    let conf: Vec<f32> = rows.iter().map(|r| r.confidence).collect();
+    let notes = top_notes(rows.iter().filter(|r| !caught(r)));
+    println!(
+        "{dataset:<13} {family:<22} {env:<9} {:>7} {:>7} {:>8.2} {:>9.2} {:>8.2} {:>12.1} {:>7.3}  {notes}",
+        rows.len(),
+        persons.len(),
+        pct(n_caught, rows.len()),
+        pct(low, rows.len()),
+        pct(agent, rows.len()),
+        pct(hit.len(), persons.len()),
+        median(&conf)
+    );
+    json!({
+        "dataset": dataset, "family": family, "env": env,
+        "windows": rows.len(), "persons": persons.len(),
+        "caught_pct": pct(n_caught, rows.len()),
+        "confidence_below_half_pct": pct(low, rows.len()),
+        "agent_flag_pct": pct(agent, rows.len()),
+        "persons_with_caught_window_pct": pct(hit.len(), persons.len()),
+        "median_confidence": median(&conf),
+        "top_notes_on_misses": notes,
     })
 }
 
@@ -287,7 +325,7 @@ fn main() {
         }
     }
     metrics.insert("humans".into(), Value::Array(human_rows));
-    let held_out = load_people(&args.people);
+    let held_out = load_recordings("people", &args.people, "held_out", Class::Human);
     if !held_out.is_empty() {
         metrics.insert("held_out_people".into(), held_out_people(&held_out, &clean));
     }
@@ -299,37 +337,20 @@ fn main() {
     );
     let mut bot_rows = Vec::new();
     for ((dataset, family, env), (class, rows)) in &groups {
-        if *class != Class::Bot {
-            continue;
+        if *class == Class::Bot {
+            bot_rows.push(bot_row(dataset, family, env, rows));
         }
-        let caught = |r: &&Scored| !r.called_human || r.agent;
-        let persons: HashSet<_> = rows.iter().map(|r| r.person.as_str()).collect();
-        let hit: HashSet<_> = rows.iter().filter(caught).map(|r| r.person.as_str()).collect();
-        let n_caught = rows.iter().filter(caught).count();
-        let low = rows.iter().filter(|r| !r.called_human).count();
-        let agent = rows.iter().filter(|r| r.agent).count();
-        let conf: Vec<f32> = rows.iter().map(|r| r.confidence).collect();
-        let notes = top_notes(rows.iter().filter(|r| !caught(r)));
-        println!(
-            "{dataset:<13} {family:<22} {env:<9} {:>7} {:>7} {:>8.2} {:>9.2} {:>8.2} {:>12.1} {:>7.3}  {notes}",
-            rows.len(),
-            persons.len(),
-            pct(n_caught, rows.len()),
-            pct(low, rows.len()),
-            pct(agent, rows.len()),
-            pct(hit.len(), persons.len()),
-            median(&conf)
-        );
-        bot_rows.push(json!({
-            "dataset": dataset, "family": family, "env": env,
-            "windows": rows.len(), "persons": persons.len(),
-            "caught_pct": pct(n_caught, rows.len()),
-            "confidence_below_half_pct": pct(low, rows.len()),
-            "agent_flag_pct": pct(agent, rows.len()),
-            "persons_with_caught_window_pct": pct(hit.len(), persons.len()),
-            "median_confidence": median(&conf),
-            "top_notes_on_misses": notes,
-        }));
+    }
+    let recorded_elsewhere = load_recordings("bot-recordings", &args.bot_recordings, "held_out_bot", Class::Bot);
+    let mut families: BTreeMap<&str, Vec<&Window>> = BTreeMap::new();
+    for w in &recorded_elsewhere {
+        families.entry(w.family.as_str()).or_default().push(w);
+    }
+    for (family, ws) in families {
+        for (env_name, env) in [("none", None), ("clean", Some(&clean))] {
+            let rows: Vec<Scored> = ws.iter().map(|w| scored(w, env)).collect();
+            bot_rows.push(bot_row("held_out_bot", family, env_name, &rows));
+        }
     }
     metrics.insert("bots".into(), Value::Array(bot_rows));
     // A plan without the agent block (starter) shows only `human`: an

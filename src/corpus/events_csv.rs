@@ -1,6 +1,7 @@
-//! Recordings of people in a plain event CSV, for measuring the kernel on
-//! data that is not in `../shared/data` (`huma-eval --people NAME=FILE`).
-//! `docs/held-out/` converts one published dataset to it.
+//! Recordings in a plain event CSV, for measuring the kernel on data that
+//! is not in `../shared/data` (`huma-eval --people NAME=FILE` for people,
+//! `--bot-recordings NAME=FILE` for bots). `docs/held-out/` converts
+//! published datasets to it.
 //!
 //! One event per line, `person,t,event,x,y`, a header line optional:
 //! `person` any text without a comma (the unit that is never split), `t` in
@@ -8,7 +9,9 @@
 //! `down`, `up` or `click` (a press with no release recorded), `x`, `y` in
 //! CSS px; or `key`, a key press at `t` with `x` its hold in ms (0–60,000)
 //! and `y` its signals v1 class (0 printable, 1 backspace/delete, 2
-//! navigation or modifier, 3 enter/tab, 4 paste). Lines that do not parse
+//! navigation or modifier, 3 enter/tab, 4 paste); or `scroll`, the page
+//! scrolled at `t` by `x` px (signed, not 0) from source `y` (0 wheel, 1
+//! touch, 2 keyboard, 3 other: signals v1's `s`). Lines that do not parse
 //! are counted and skipped.
 //!
 //! Assumptions: a `down` is held until the next `up` of the same person (at
@@ -71,6 +74,9 @@ pub fn parse(text: &str) -> Parsed {
             "key" if (0.0..=MAX_KEY_HOLD_MS).contains(&x) && [0.0, 1.0, 2.0, 3.0, 4.0].contains(&y) => {
                 events.push(Event::Key { t, hold: x, class: y });
             }
+            "scroll" if x != 0.0 && [0.0, 1.0, 2.0, 3.0].contains(&y) => {
+                events.push(Event::Scroll { t, dy: x, source: y });
+            }
             "up" => {
                 if let Some(Event::Click { t: t0, hold, .. }) = open.take().and_then(|k| events.get_mut(k)) {
                     if (0.0..=MAX_HOLD_MS).contains(&(t - *t0)) {
@@ -87,7 +93,8 @@ pub fn parse(text: &str) -> Parsed {
     }
 }
 
-/// Every window of the file, all of class human, under `dataset`/`family`.
+/// Every window of the file, all of class human (the caller may relabel),
+/// under `dataset`/`family`.
 pub fn load(path: &Path, dataset: &'static str, family: &str) -> std::io::Result<(Vec<Window>, usize)> {
     let parsed = parse(&std::fs::read_to_string(path)?);
     let mut out = Vec::new();

@@ -239,12 +239,24 @@ fn event_csv_pairs_presses_and_keeps_persons_apart() {
                 b,5200,key,95,0\n\
                 b,5290,key,80,1\n\
                 b,5400,key,90,7\n\
-                b,5500,key,-3,0\n";
+                b,5500,key,-3,0\n\
+                b,5600,scroll,120,0\n\
+                b,5650,scroll,-40,2\n\
+                b,5700,scroll,0,0\n\
+                b,5750,scroll,50,4\n";
     let parsed = events_csv::parse(text);
     assert_eq!(
-        parsed.skipped, 4,
-        "a time that is not a number, an unknown event, a key class and a hold out of range"
+        parsed.skipped, 6,
+        "a time that is not a number, an unknown event, a key class, a hold out of range, a scroll of 0 and a scroll source"
     );
+    let scrolls: Vec<(f64, f64)> = parsed.persons["b"]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Scroll { dy, source, .. } => Some((*dy, *source)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(scrolls, vec![(120.0, 0.0), (-40.0, 2.0)]);
     let keys: Vec<(f64, f64)> = parsed.persons["b"]
         .iter()
         .filter_map(|e| match e {
@@ -266,7 +278,7 @@ fn event_csv_pairs_presses_and_keeps_persons_apart() {
     // assumed hold, as does a bare click.
     assert_eq!(holds("a"), vec![85.0, ASSUMED_HOLD_MS]);
     assert_eq!(holds("b"), vec![ASSUMED_HOLD_MS]);
-    assert_eq!(parsed.persons["b"].len(), 4);
+    assert_eq!(parsed.persons["b"].len(), 6);
 
     let dir = std::env::temp_dir().join(format!("huma-events-csv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -274,8 +286,9 @@ fn event_csv_pairs_presses_and_keeps_persons_apart() {
     std::fs::write(&file, text).unwrap();
     let (ws, skipped) = events_csv::load(&file, "held_out", "test").unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(skipped, 4);
+    assert_eq!(skipped, 6);
     assert_eq!(ws.iter().map(|w| w.signals.k.len() / 3).sum::<usize>(), 2);
+    assert_eq!(ws.iter().map(|w| w.signals.s.len() / 3).sum::<usize>(), 2);
     check_windows(&ws);
     assert!(ws.iter().all(|w| w.class == Class::Human && w.family == "test"));
     let persons: HashSet<_> = ws.iter().map(|w| w.person.as_str()).collect();
