@@ -387,15 +387,27 @@ fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
     // it is BIAS: the calibrated logit shrinks toward the prior.
     let e = evidence(f);
     let base = BIAS + e * (w.bias - w.threshold - BIAS);
-    out[INPUTS] = t(0.6 * typed * sym(f.key_flight_cv, 0.18, 0.08), NaturalTyping, BotTyping);
+    // A spread of timings speaks for fingers only at fingers' time scale:
+    // keys a millisecond apart vary by 100 % from the clock's rounding
+    // alone. So the human side of each CV is not read where the keys are
+    // faster than fingers; its machine side (too even) still is.
+    let fast = fingerless_flights(f);
+    let flight_cv = sym(f.key_flight_cv, 0.18, 0.08);
+    let short_holds = 1.0 - ramp(f.key_hold_mean, 15.0, 40.0);
+    let hold_cv = sym(f.key_hold_cv, 0.1, 0.06);
+    out[INPUTS] = t(
+        0.6 * typed * (flight_cv - fast * flight_cv.max(0.0)),
+        NaturalTyping,
+        BotTyping,
+    );
     // Keys held under ~20 ms or struck under ~25 ms apart on average are
     // beyond fingers (Dhakal et al., CHI 2018: holds ≈ 100 ms, fastest
     // typists' intervals ≈ 60 ms); each alone stays under BIAS.
     out[INPUTS + 1] = t(
-        0.3 * held * sym(f.key_hold_cv, 0.1, 0.06)
+        0.3 * held * (hold_cv - short_holds * hold_cv.max(0.0))
             - 0.5 * held * f.zero_hold_share
-            - 0.6 * held * (1.0 - ramp(f.key_hold_mean, 15.0, 40.0))
-            - 0.6 * fingerless_flights(f),
+            - 0.6 * held * short_holds
+            - 0.6 * fast,
         NaturalTyping,
         BotTyping,
     );
