@@ -48,12 +48,15 @@ pub const PLACE_ACT_PX: f64 = 3.0;
 pub const PLACE_ACT_MIN_PX: f64 = 30.0;
 /// A tweened arrival: a movement of at least [`TWEEN_MIN_STEPS`] timed
 /// steps and [`TWEEN_MIN_PX`] that began after [`PLACE_PAUSE_MS`] still,
-/// kept to one speed (coefficient of variation at most [`TWEEN_CV`]) on a
-/// straight line (chord ≥ [`TWEEN_STRAIGHT`] of the path), and pressed on
-/// where it ended (within [`PLACE_ACT_MS`] and [`PLACE_ACT_PX`]): a pointer
-/// driven to a coordinate by a linear tween (pyautogui's `moveTo` with a
-/// duration, nut.js's `straightTo`) after think time. A hand's reach
-/// accelerates and brakes (its speed CV is rarely under 0.3).
+/// kept to one speed or to one step length (coefficient of variation at
+/// most [`TWEEN_CV`]) on a straight line (chord ≥ [`TWEEN_STRAIGHT`] of
+/// the path), and pressed on where it ended (within [`PLACE_ACT_MS`] and
+/// [`PLACE_ACT_PX`]): a pointer driven to a coordinate by a linear tween
+/// (pyautogui's `moveTo` with a duration, nut.js's `straightTo`) after
+/// think time. Equal steps put there at a timer's jittery intervals (a
+/// sleep that wakes a frame late) keep one step length but not one speed;
+/// a hand's reach accelerates and brakes, in both (its CVs are rarely
+/// under 0.3).
 pub const TWEEN_MIN_STEPS: u32 = 5;
 pub const TWEEN_MIN_PX: f64 = 40.0;
 pub const TWEEN_CV: f64 = 0.15;
@@ -718,21 +721,37 @@ impl Movement {
     /// like a tween after think time and the mouse pressed there (see
     /// [`TWEEN_CV`]); `next` is the caller's click cursor for [`press_at`].
     #[inline(always)]
-    fn tweened_arrival(&self, c: &[f64], next: &mut usize, t1: f64, x1: f64, y1: f64) -> bool {
+    fn tweened_arrival(&self, m: &[f64], end: usize, c: &[f64], next: &mut usize) -> bool {
         // Nearly every movement fails the first test: the rest is a call
         // of its own, so the walk pays one compare per movement.
-        self.after_rest && self.glided_and_pressed(c, next, t1, x1, y1)
+        self.after_rest && self.glided_and_pressed(m, end, c, next)
     }
 
+    /// The rest of [`Self::tweened_arrival`], for the movement ending at
+    /// row `end`. The step lengths are read here, in a second short pass
+    /// over the movement's rows, so that the walk does not keep them for
+    /// every movement.
     #[inline(never)]
-    fn glided_and_pressed(&self, c: &[f64], next: &mut usize, t1: f64, x1: f64, y1: f64) -> bool {
+    fn glided_and_pressed(&self, m: &[f64], end: usize, c: &[f64], next: &mut usize) -> bool {
+        let (t1, x1, y1) = sample(m, end);
         let (cx, cy) = (x1 - self.x0, y1 - self.y0);
         let chord = (cx * cx + cy * cy).sqrt();
-        self.speed.n >= TWEEN_MIN_STEPS as f64
-            && chord >= TWEEN_MIN_PX
-            && chord >= TWEEN_STRAIGHT * self.path
-            && self.speed.cv() <= TWEEN_CV
-            && press_at(c, next, t1, x1, y1) == Press::Mouse
+        if self.speed.n < TWEEN_MIN_STEPS as f64 || chord < TWEEN_MIN_PX || chord < TWEEN_STRAIGHT * self.path {
+            return false;
+        }
+        let mut steps = Stats::default();
+        let (_, mut x0, mut y0) = sample(m, self.start);
+        for i in self.start + 1..=end {
+            let (_, x, y) = sample(m, i);
+            let (dx, dy) = (x - x0, y - y0);
+            let d = (dx * dx + dy * dy).sqrt();
+            // As the speeds: a sample that did not move is no step.
+            if d > 0.0 {
+                steps.push(d);
+            }
+            (x0, y0) = (x, y);
+        }
+        self.speed.cv().min(steps.cv()) <= TWEEN_CV && press_at(c, next, t1, x1, y1) == Press::Mouse
     }
 
     /// The largest distance of rows `start+1..=end` from the chord `(cx,
@@ -816,6 +835,9 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
     let mut tween_click = 0usize;
     let (mut t0, mut x0, mut y0) = sample(m, 0);
     let mut mv = Movement::at(0, t0, x0, y0);
+    // The first movement rested for as long as the window had no sample
+    // (since the page loaded, for a verify window).
+    mv.after_rest = t0 > PLACE_PAUSE_MS;
     // The last step of at least 1 px in this movement (0 when none) and its
     // length; the last speed and change of speed (-1 and 0 when none).
     let (mut lx, mut ly, mut ld) = (0.0f64, 0.0f64, 0.0f64);
@@ -849,7 +871,7 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         }
         if pause || is_jump || rested || sharp {
             mv.close(m, i - 1, t0, x0, y0, p, s);
-            p.tweened += mv.tweened_arrival(c, &mut tween_click, t0, x0, y0) as u32;
+            p.tweened += mv.tweened_arrival(m, i - 1, c, &mut tween_click) as u32;
             (lx, ly, ld, last_v, last_dv) = (0.0, 0.0, 0.0, -1.0, 0.0);
             if pause || is_jump {
                 // The next movement starts at the new point, without this step.
@@ -907,7 +929,7 @@ fn walk(m: &[f64], c: &[f64], p: &mut PointerSums, s: &mut ShapeSums) {
         (t0, x0, y0) = (t1, x1, y1);
     }
     mv.close(m, rows - 1, t0, x0, y0, p, s);
-    p.tweened += mv.tweened_arrival(c, &mut tween_click, t0, x0, y0) as u32;
+    p.tweened += mv.tweened_arrival(m, rows - 1, c, &mut tween_click) as u32;
 }
 
 /// What pressed where the pointer came to: nothing, the mouse, or a pen

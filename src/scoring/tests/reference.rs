@@ -489,20 +489,25 @@ fn shape(m: &[f64], c: &[f64], f: &mut Features) {
 }
 
 /// Whether rows `a..=b` began after more than `PLACE_PAUSE_MS` without a
-/// sample, glided at one speed on a straight line, and were pressed on
+/// sample (since the window began, for the first), glided at one speed or
+/// in equal steps on a straight line, and were pressed on
 /// where they ended.
 fn tweened(m: &[f64], c: &[f64], a: usize, b: usize) -> bool {
     let row = |i: usize| (m[i * 3], clamp_xy(m[i * 3 + 1]), clamp_xy(m[i * 3 + 2]));
-    if a == 0 || m[a * 3] - m[(a - 1) * 3] <= PLACE_PAUSE_MS {
+    let since = if a == 0 { 0.0 } else { m[(a - 1) * 3] };
+    if m[a * 3] - since <= PLACE_PAUSE_MS {
         return false;
     }
-    let (mut speed, mut path) = (Stats::default(), 0.0);
+    let (mut speed, mut steps, mut path) = (Stats::default(), Stats::default(), 0.0);
     for i in a + 1..=b {
         let ((t0, x0, y0), (t1, x1, y1)) = (row(i - 1), row(i));
         let d = (x1 - x0).hypot(y1 - y0);
         path += d;
         if t1 > t0 && d > 0.0 {
             speed.push(d / (t1 - t0));
+        }
+        if d > 0.0 {
+            steps.push(d);
         }
     }
     let ((_, xa, ya), (tb, xb, yb)) = (row(a), row(b));
@@ -516,7 +521,7 @@ fn tweened(m: &[f64], c: &[f64], a: usize, b: usize) -> bool {
     speed.n >= TWEEN_MIN_STEPS as f64
         && chord >= TWEEN_MIN_PX
         && chord >= TWEEN_STRAIGHT * path
-        && speed.cv() <= TWEEN_CV
+        && speed.cv().min(steps.cv()) <= TWEEN_CV
         && pressed
 }
 
