@@ -579,6 +579,35 @@ fn a_desktop_agent_gliding_by_linear_tweens_is_an_agent() {
         v.agent.is_agent && v.agent.signals.contains(Label::ActionBursts),
         "{v:?}"
     );
+    // In a browser the first glide is often the page's first pointer
+    // sample (a pointer that did not move over the page before it): it
+    // began after the window had no sample for over a second, a rest like
+    // any other. A window that opens mid-movement (a session window) saw
+    // no such rest, and its first movement is no arrival.
+    let first_glide_first = signals(m[3..].to_vec(), c.clone(), k.clone());
+    assert_eq!(features::extract(&first_glide_first).tweened, 3.0);
+    let opened_late = m[3] - 20.0;
+    let early = |rows: &[f64], stride: usize| -> Vec<f64> {
+        let mut rows = rows.to_vec();
+        rows.iter_mut().step_by(stride).for_each(|t| *t -= opened_late);
+        rows
+    };
+    let mid_movement = window_of(
+        t + 1000.0 - opened_late,
+        early(&m[3..], 3),
+        early(&c, C_STRIDE),
+        early(&k, 3),
+    );
+    assert_eq!(features::extract(&mid_movement).tweened, 2.0);
+    // The same glides with samples a frame late or early (a 50 ms sleep
+    // whose events land on 60 Hz frames): equal steps, uneven speed.
+    let mut framed = m.clone();
+    for (i, row) in framed.chunks_exact_mut(3).enumerate().skip(1) {
+        row[0] += [0.0, 17.0, -16.0][i % 3];
+    }
+    let f = features::extract(&signals(framed, c.clone(), k.clone()));
+    assert!(f.speed_cv > 0.15, "not one speed: {}", f.speed_cv);
+    assert_eq!(f.tweened, 3.0);
 
     // Nothing pressed where the glides stopped: no arrival.
     let mut missed = c.clone();
@@ -965,6 +994,27 @@ fn uniform_key_timing_is_bot_typing() {
     assert!(has(&v, Label::BotTyping), "{v:?}");
     assert!(v.agent.signals.contains(Label::UniformTyping));
     assert!(v.confidence < 0.5, "{v:?}");
+}
+
+/// Selenium's `send_keys` as recorded on a survey page (the held-out
+/// `sapiagent_selenium` sessions): every key held 0–1 ms and struck 0–1 ms
+/// after the last. Timings that small vary by 100 % from the clock's
+/// rounding alone; that spread is not a finger's, and must not outweigh
+/// keys no finger strikes.
+#[test]
+fn keys_faster_than_fingers_are_not_natural_for_their_jitter() {
+    let mut rng = fastrand::Rng::with_seed(8);
+    let mut k = Vec::new();
+    let mut t = 300.0;
+    for _ in 0..200 {
+        t += rng.u32(0..=1) as f64;
+        k.extend([t, rng.u32(0..=1) as f64, 0.0]);
+    }
+    let mut w = window_of(t + 500.0, Vec::new(), Vec::new(), k);
+    w.env.touch_points = Some(0);
+    let v = score(&w);
+    assert!(has(&v, Label::BotTyping) && !has(&v, Label::NaturalTyping), "{v:?}");
+    assert!(v.confidence < 0.4, "{v:?}");
 }
 
 #[test]
