@@ -837,5 +837,45 @@ mod tests {
                 (ours, theirs) => panic!("{json}: ours {ours:?}, serde_json {theirs:?}"),
             }
         }
+
+        /// Long arrays: runs of short numbers broken by ones the
+        /// eight-byte path leaves to the slower paths (negative, exponent,
+        /// a space before, long), read whole or stopped at the cap — every
+        /// value as `str::parse` gives it, `TooLong` exactly when the array
+        /// holds more than `max`, and room made once when `reserve` covers
+        /// it.
+        #[test]
+        fn long_arrays_mix_the_paths_and_stop_at_the_cap(
+            kinds in proptest::collection::vec(0u8..20, 0..300),
+            values in proptest::collection::vec(0u32..10_000_000, 300),
+            max in 0usize..320,
+        ) {
+            let text: Vec<String> = kinds
+                .iter()
+                .zip(&values)
+                .map(|(k, v)| match k {
+                    0 => format!("-{v}"),
+                    1 => format!("{v}e1"),
+                    2 => format!(" {v}"),
+                    3 => format!("{v}.{:07}", v % 9_999_999),
+                    4 => format!("{v}{v}"),
+                    _ => v.to_string(),
+                })
+                .collect();
+            let json = format!("[{}]", text.join(","));
+            let mut out = Vec::new();
+            let got = Reader::new(json.as_bytes()).numbers(&mut out, max, text.len().min(max));
+            if text.len() > max {
+                assert_eq!(got, Err(NumbersError::TooLong), "{json}");
+                assert_eq!(out.len(), max, "{json}");
+            } else {
+                assert_eq!(got, Ok(()), "{json}");
+                assert_eq!(out.len(), text.len(), "{json}");
+                assert!(text.is_empty() || out.capacity() == text.len(), "{json}");
+            }
+            for (x, t) in out.iter().zip(&text) {
+                assert_eq!(x.to_bits(), t.trim().parse::<f64>().unwrap().to_bits(), "{json}");
+            }
+        }
     }
 }
