@@ -35,6 +35,8 @@ pub const ASSUMED_HOLD_MS: f64 = 100.0;
 pub const FLAG_TRUSTED: f64 = 1.0;
 pub const FLAG_SECONDARY: f64 = 2.0;
 pub const FLAG_CENTRED: f64 = 4.0;
+/// Bit 4: a finger's or a pen's press (`pointerType` touch or pen).
+pub const FLAG_TOUCH: f64 = 16.0;
 
 /// Ground truth of a window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -16,6 +16,17 @@ read, not copied).
 usage: websurvey.py owndata_raw/ > websurvey.csv
        websurvey.py --all feature_berechnung_ownhuman/seleniumTestdaten/ > selenium.csv
 
+`--phones` keeps the other sessions instead, the phones' and tablets',
+as the snippet would see them there: each compatibility `mousedown` is a
+finger's tap (`tap`: click flag bit 4; its hold is not known, the
+compatibility press and release come back to back after the finger
+lifted), the compatibility moves are dropped (the snippet files a
+finger's moves under touches, which were not recorded, so a phone window
+has no pointer trace), keys and scrolls as on desktops. For
+`huma-eval --phone-people`, which gives the windows a phone's env.
+
+       websurvey.py --phones owndata_raw/ > websurvey-phones.csv
+
 The same repository holds 18 sessions its author recorded from a Selenium
 script on the same survey page (`feature_berechnung_ownhuman/
 seleniumTestdaten/`, same format): `--all` keeps every session, for
@@ -57,7 +68,7 @@ MIN_MOVES_PER_PRESS = 5
 MAX_HOLD_MS = 60_000
 KINDS = {"mousemove": "move", "mousedown": "down", "mouseup": "up"}
 # Events of one millisecond in the order a browser fires them.
-ORDER = {"move": 0, "down": 1, "up": 2, "key": 3, "scroll": 4}
+ORDER = {"move": 0, "down": 1, "tap": 1, "up": 2, "key": 3, "scroll": 4}
 
 
 def key_class(key):
@@ -108,6 +119,7 @@ def scrolls(events, key_times):
 
 def main(args):
     keep_all = args[0] == "--all"
+    phones = args[0] == "--phones"
     root = args[-1]
     out = sys.stdout
     out.write("person,t,event,x,y\n")
@@ -120,10 +132,14 @@ def main(args):
         mouse = session.get("mouseEvents") or []
         moves = sum(e["type"] == "mousemove" for e in mouse)
         presses = sum(e["type"] == "mousedown" for e in mouse)
-        if not keep_all and (MOBILE.search(session.get("userAgent") or "") or moves < MIN_MOVES_PER_PRESS * presses):
+        touch = bool(MOBILE.search(session.get("userAgent") or "")) or moves < MIN_MOVES_PER_PRESS * presses
+        if not keep_all and touch != phones:
             dropped += 1
             continue
-        rows = [(e["timestamp"], KINDS[e["type"]], e["x"], e["y"]) for e in mouse if e["type"] in KINDS]
+        if phones:
+            rows = [(e["timestamp"], "tap", e["x"], e["y"]) for e in mouse if e["type"] == "mousedown"]
+        else:
+            rows = [(e["timestamp"], KINDS[e["type"]], e["x"], e["y"]) for e in mouse if e["type"] in KINDS]
         rows += [(t, "key", hold, cls) for t, hold, cls in keys(session.get("keyEvents") or [])]
         downs = [e["timestamp"] for e in session.get("keyEvents") or [] if e["type"] == "keydown"]
         rows += [(t, "scroll", dy, src) for t, dy, src in scrolls(session.get("scrollEvents") or [], downs)]
@@ -140,7 +156,7 @@ def main(args):
     first = {}
     for i, (_, rows) in enumerate(sessions):
         for r in rows:
-            if r[1] != "key":
+            if r[1] not in ("key", "scroll"):
                 j = first.setdefault(r, i)
                 parent[root_of(i)] = root_of(j)
     # Per person, each event as many times as the session that has it most.

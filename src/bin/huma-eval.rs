@@ -42,6 +42,12 @@ struct Args {
     /// in no other figure.
     #[arg(long = "people", value_name = "NAME=FILE")]
     people: Vec<String>,
+    /// Recordings of people on phones, as NAME=FILE in the same event CSV
+    /// (repeatable): their windows carry a phone's env (touch points) and
+    /// are printed with the held-out people as recorded ("phone") and, to
+    /// show what the touch points change, with a desktop's ("desktop").
+    #[arg(long = "phone-people", value_name = "NAME=FILE")]
+    phone_people: Vec<String>,
     /// Recordings of bots made elsewhere, as NAME=FILE in the same event
     /// CSV (repeatable): printed as rows of their own under BOTS, in no
     /// other figure.
@@ -172,12 +178,33 @@ fn held_out_people(windows: &[Window], clean: &Env) -> Value {
     }
     let mut rows = Vec::new();
     for (name, ws) in groups {
-        for (env_name, env) in [("none", None), ("clean", Some(clean))] {
+        let phone = ws.iter().any(|w| w.signals.env.touch_points.is_some_and(|p| p > 0));
+        let envs = if phone {
+            [("phone", None), ("desktop", Some(clean))]
+        } else {
+            [("none", None), ("clean", Some(clean))]
+        };
+        for (env_name, env) in envs {
             let scored: Vec<Scored> = ws.iter().map(|w| scored(w, env)).collect();
             rows.push(human_row("held_out", name, env_name, &scored));
         }
     }
     Value::Array(rows)
+}
+
+/// What a phone's browser reports (Chrome on Android): touch points, a
+/// phone's screen, no plugins. The env of `--phone-people` windows.
+fn phone_env() -> Env {
+    Env {
+        touch_points: Some(5),
+        plugins: Some(0),
+        screen: Some([412.0, 915.0]),
+        outer: Some([412.0, 915.0]),
+        inner: Some([412.0, 780.0]),
+        dpr: Some(2.625),
+        ua_spoofed: None,
+        ..synth::clean_env()
+    }
 }
 
 /// Prints one HUMANS row and returns it as JSON.
@@ -325,7 +352,15 @@ fn main() {
         }
     }
     metrics.insert("humans".into(), Value::Array(human_rows));
-    let held_out = load_recordings("people", &args.people, "held_out", Class::Human);
+    let mut held_out = load_recordings("people", &args.people, "held_out", Class::Human);
+    held_out.extend(
+        load_recordings("phone-people", &args.phone_people, "held_out", Class::Human)
+            .into_iter()
+            .map(|mut w| {
+                w.signals.env = phone_env();
+                w
+            }),
+    );
     if !held_out.is_empty() {
         metrics.insert("held_out_people".into(), held_out_people(&held_out, &clean));
     }

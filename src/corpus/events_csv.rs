@@ -7,7 +7,9 @@
 //! `person` any text without a comma (the unit that is never split), `t` in
 //! ms (any origin, non-decreasing within a person), `event` one of `move`,
 //! `down`, `up` or `click` (a press with no release recorded), `x`, `y` in
-//! CSS px; or `key`, a key press at `t` with `x` its hold in ms (0–60,000)
+//! CSS px; or `tap`, a finger's press at `x`, `y` (click flag bit 4, held
+//! [`ASSUMED_HOLD_MS`]: a phone's recordings keep only the mouse events it
+//! makes after the finger lifted, pressed and released at once); or `key`, a key press at `t` with `x` its hold in ms (0–60,000)
 //! and `y` its signals v1 class (0 printable, 1 backspace/delete, 2
 //! navigation or modifier, 3 enter/tab, 4 paste); or `scroll`, the page
 //! scrolled at `t` by `x` px (signed, not 0) from source `y` (0 wheel, 1
@@ -22,7 +24,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{cut, Class, Event, Window, ASSUMED_HOLD_MS, FLAG_TRUSTED};
+use super::{cut, Class, Event, Window, ASSUMED_HOLD_MS, FLAG_TOUCH, FLAG_TRUSTED};
 use crate::signals::Env;
 
 /// Longest press paired with its release; a longer one is a drag or a lost
@@ -71,6 +73,13 @@ pub fn parse(text: &str) -> Parsed {
                     flags: FLAG_TRUSTED,
                 });
             }
+            "tap" => events.push(Event::Click {
+                t,
+                x,
+                y,
+                hold: ASSUMED_HOLD_MS,
+                flags: FLAG_TRUSTED + FLAG_TOUCH,
+            }),
             "key" if (0.0..=MAX_KEY_HOLD_MS).contains(&x) && [0.0, 1.0, 2.0, 3.0, 4.0].contains(&y) => {
                 events.push(Event::Key { t, hold: x, class: y });
             }

@@ -243,7 +243,8 @@ fn event_csv_pairs_presses_and_keeps_persons_apart() {
                 b,5600,scroll,120,0\n\
                 b,5650,scroll,-40,2\n\
                 b,5700,scroll,0,0\n\
-                b,5750,scroll,50,4\n";
+                b,5750,scroll,50,4\n\
+                b,5800,tap,200,300\n";
     let parsed = events_csv::parse(text);
     assert_eq!(
         parsed.skipped, 6,
@@ -277,8 +278,20 @@ fn event_csv_pairs_presses_and_keeps_persons_apart() {
     // Paired within 3 s; a 7.8 s press is a lost release and gets the
     // assumed hold, as does a bare click.
     assert_eq!(holds("a"), vec![85.0, ASSUMED_HOLD_MS]);
-    assert_eq!(holds("b"), vec![ASSUMED_HOLD_MS]);
-    assert_eq!(parsed.persons["b"].len(), 6);
+    assert_eq!(holds("b"), vec![ASSUMED_HOLD_MS, ASSUMED_HOLD_MS]);
+    assert_eq!(parsed.persons["b"].len(), 7);
+    let flags: Vec<f64> = parsed.persons["b"]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Click { flags, .. } => Some(*flags),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        vec![FLAG_TRUSTED, FLAG_TRUSTED + FLAG_TOUCH],
+        "a click, then a finger's tap"
+    );
 
     let dir = std::env::temp_dir().join(format!("huma-events-csv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
