@@ -69,6 +69,10 @@ pub const APPROACH_MS: f64 = 300.0;
 /// Mean sampling interval (ms) below which tremor is visible; sparser
 /// traces average it out, so its absence proves nothing.
 pub const DENSE_SAMPLING_MS: f64 = 40.0;
+/// Scroll steps shorter than this (px) are not a script's step: a fling's
+/// momentum ends in steps of a pixel or two a frame, all alike and a frame
+/// apart (measured on people's phones: model card, "Phones").
+pub const SCROLL_STEP_MIN_PX: f64 = 3.0;
 /// Key presses further apart than this are separate bursts (ms).
 pub const TYPING_GAP_MS: f64 = 1500.0;
 /// A change of direction sharper than this (radians) between two steps of
@@ -243,8 +247,12 @@ pub struct Features {
     pub device_scroll_share: f32,
     /// Share of scrolls with the same |dy| as the first one: script steps
     /// (wheels notch too, so only meaningful together with the source).
+    /// Steps under [`SCROLL_STEP_MIN_PX`] are not counted: the decaying
+    /// tail of a finger's fling moves the page a pixel or two a frame.
     pub same_dy_share: f32,
-    /// Coefficient of variation of scroll intervals within bursts.
+    /// Coefficient of variation of scroll intervals within bursts; 1
+    /// (irregular) when fewer than two intervals were measured, where
+    /// there is no regularity to read.
     pub scroll_interval_cv: f32,
     /// Touch samples.
     pub touches: f32,
@@ -1094,8 +1102,12 @@ fn scrolls(s: &[f64], f: &mut Features) {
         last_t = row[0];
     }
     f.device_scroll_share = ratio(device as f64, rows as f64);
-    f.same_dy_share = ratio(same as f64, rows as f64);
-    f.scroll_interval_cv = gaps.cv() as f32;
+    f.same_dy_share = if first_dy >= SCROLL_STEP_MIN_PX {
+        ratio(same as f64, rows as f64)
+    } else {
+        0.0
+    };
+    f.scroll_interval_cv = if gaps.n >= 2.0 { gaps.cv() as f32 } else { 1.0 };
 }
 
 fn touches(t: &[f64], f: &mut Features) {

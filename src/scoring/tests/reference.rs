@@ -372,8 +372,14 @@ fn scrolls(s: &[f64], f: &mut Features) {
         }
     }
     f.device_scroll_share = ratio(device as f64, rows as f64);
-    f.same_dy_share = ratio(same as f64, rows as f64);
-    f.scroll_interval_cv = gaps.cv() as f32;
+    // A fling's tail of 1–2 px steps is no script's step.
+    f.same_dy_share = if first_dy >= SCROLL_STEP_MIN_PX {
+        ratio(same as f64, rows as f64)
+    } else {
+        0.0
+    };
+    // One interval has no regularity to read.
+    f.scroll_interval_cv = if gaps.n >= 2.0 { gaps.cv() as f32 } else { 1.0 };
 }
 
 fn touches(t: &[f64], f: &mut Features) {
