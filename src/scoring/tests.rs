@@ -1017,6 +1017,45 @@ fn keys_faster_than_fingers_are_not_natural_for_their_jitter() {
     assert!(v.confidence < 0.4, "{v:?}");
 }
 
+/// Scrolls: a script's steps (100 px every 50 ms, nothing that moves a
+/// page before them) are a scripted scroll; a wheel's notches at a hand's
+/// uneven pace are not. Neither is the tail of a finger's fling on a
+/// phone (a pixel a frame, all alike and a frame apart), nor three
+/// scrolls with a single interval under a second (a viewport that jumped
+/// as the on-screen keyboard opened and closed), whose "regularity" is a
+/// CV of one value.
+#[test]
+fn scroll_steps_and_their_rhythm() {
+    let scrolled = |rows: &[(f64, f64, f64)]| {
+        let mut s = Signals {
+            dur: 10_000.0,
+            ..Signals::default()
+        };
+        for &(t, dy, source) in rows {
+            s.s.extend([t, dy, source]);
+        }
+        crate::corpus::recount(&mut s);
+        score(&s)
+    };
+    let script: Vec<_> = (0..20).map(|i| (1000.0 + 50.0 * i as f64, 100.0, 3.0)).collect();
+    assert!(has(&scrolled(&script), Label::ScriptedScroll));
+    let mut t = 1000.0;
+    let wheel: Vec<_> = [120.0, 340.0, 90.0, 610.0, 45.0, 280.0, 150.0, 500.0, 75.0, 220.0]
+        .iter()
+        .map(|gap| {
+            t += gap;
+            (t, 100.0, 0.0)
+        })
+        .collect();
+    assert!(!has(&scrolled(&wheel), Label::ScriptedScroll));
+    let fling_tail: Vec<_> = (0..20)
+        .map(|i| ((1000.0 + 16.7 * i as f64).round(), 1.0, 3.0))
+        .collect();
+    assert!(!has(&scrolled(&fling_tail), Label::ScriptedScroll));
+    let keyboard_jumps = [(500.0, 179.0, 3.0), (2532.0, -179.0, 3.0), (2747.0, -1221.0, 3.0)];
+    assert!(!has(&scrolled(&keyboard_jumps), Label::ScriptedScroll));
+}
+
 #[test]
 fn touch_only_is_human() {
     let mut t = Vec::new();
