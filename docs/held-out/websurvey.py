@@ -32,7 +32,7 @@ script on the same survey page (`feature_berechnung_ownhuman/
 seleniumTestdaten/`, same format): `--all` keeps every session, for
 `huma-eval --bot-recordings`.
 
-Kept: desktop sessions only — a phone's or tablet's mouse events are the
+Kept by default: desktop sessions only — a phone's or tablet's mouse events are the
 compatibility events a browser makes from taps (one move and a press at
 the same point), which the snippet does not read (it listens to pointer
 events and files fingers under touches). So a session is dropped when its

@@ -1,7 +1,7 @@
 //! Evaluation of the current scoring kernel on the recordings in
 //! `../shared/data` and on synthetic bot families.
 //!
-//! `cargo run --release --bin huma-eval -- [--data ../shared/data] [--bots bots/corpus] [--json out.json] [--people NAME=FILE]`
+//! `cargo run --release --bin huma-eval -- [--data ../shared/data] [--bots bots/corpus] [--json out.json] [--people NAME=FILE] [--phone-people NAME=FILE] [--bot-recordings NAME=FILE]`
 //!
 //! A window is called human when `confidence >= 0.5`; a bot window is caught
 //! when it is not called human or `agent.is_agent` is set. Persons are the
@@ -147,7 +147,8 @@ fn median(xs: &[f32]) -> f32 {
     v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
 }
 
-/// Recordings made elsewhere (`--people` or `--bot-recordings`, NAME=FILE),
+/// Recordings made elsewhere (`--people`, `--phone-people` or
+/// `--bot-recordings`, NAME=FILE),
 /// all files' windows, of `class`, each file its own family under `dataset`.
 fn load_recordings(flag: &str, specs: &[String], dataset: &'static str, class: Class) -> Vec<Window> {
     let mut out = Vec::new();
