@@ -250,48 +250,41 @@ fn event_csv_pairs_presses_and_keeps_persons_apart() {
         parsed.skipped, 6,
         "a time that is not a number, an unknown event, a key class, a hold out of range, a scroll of 0 and a scroll source"
     );
-    let scrolls: Vec<(f64, f64)> = parsed.persons["b"]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Scroll { dy, source, .. } => Some((*dy, *source)),
-            _ => None,
-        })
-        .collect();
+    // One field of one kind of event, in order, for a person.
+    let of = |p: &str, pick: fn(&Event) -> Option<(f64, f64)>| -> Vec<(f64, f64)> {
+        parsed.persons[p].iter().filter_map(pick).collect()
+    };
+    let scrolls = of("b", |e| match *e {
+        Event::Scroll { dy, source, .. } => Some((dy, source)),
+        _ => None,
+    });
     assert_eq!(scrolls, vec![(120.0, 0.0), (-40.0, 2.0)]);
-    let keys: Vec<(f64, f64)> = parsed.persons["b"]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Key { hold, class, .. } => Some((*hold, *class)),
+    let keys = of("b", |e| match *e {
+        Event::Key { hold, class, .. } => Some((hold, class)),
+        _ => None,
+    });
+    assert_eq!(keys, vec![(95.0, 0.0), (80.0, 1.0)]);
+    let clicks = |p: &str| {
+        of(p, |e| match *e {
+            Event::Click { hold, flags, .. } => Some((hold, flags)),
             _ => None,
         })
-        .collect();
-    assert_eq!(keys, vec![(95.0, 0.0), (80.0, 1.0)]);
-    let holds = |p: &str| -> Vec<f64> {
-        parsed.persons[p]
-            .iter()
-            .filter_map(|e| match e {
-                Event::Click { hold, .. } => Some(*hold),
-                _ => None,
-            })
-            .collect()
     };
     // Paired within 3 s; a 7.8 s press is a lost release and gets the
-    // assumed hold, as does a bare click.
-    assert_eq!(holds("a"), vec![85.0, ASSUMED_HOLD_MS]);
-    assert_eq!(holds("b"), vec![ASSUMED_HOLD_MS, ASSUMED_HOLD_MS]);
-    assert_eq!(parsed.persons["b"].len(), 7);
-    let flags: Vec<f64> = parsed.persons["b"]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Click { flags, .. } => Some(*flags),
-            _ => None,
-        })
-        .collect();
+    // assumed hold, as does a bare click and a finger's tap.
     assert_eq!(
-        flags,
-        vec![FLAG_TRUSTED, FLAG_TRUSTED + FLAG_TOUCH],
+        clicks("a").iter().map(|c| c.0).collect::<Vec<_>>(),
+        vec![85.0, ASSUMED_HOLD_MS]
+    );
+    assert_eq!(
+        clicks("b"),
+        vec![
+            (ASSUMED_HOLD_MS, FLAG_TRUSTED),
+            (ASSUMED_HOLD_MS, FLAG_TRUSTED + FLAG_TOUCH)
+        ],
         "a click, then a finger's tap"
     );
+    assert_eq!(parsed.persons["b"].len(), 7);
 
     let dir = std::env::temp_dir().join(format!("huma-events-csv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -157,6 +157,25 @@ fn window_of(dur: f64, m: Vec<f64>, c: Vec<f64>, k: Vec<f64>) -> Signals {
     s
 }
 
+/// A window of `n` printable keys alone from `start` (ms): each `flight`
+/// after the last (times rounded to the ms, as the snippet sends them),
+/// held `hold`; it lasts until 500 ms after the last key.
+fn keys_only(
+    seed: u64,
+    start: f64,
+    n: usize,
+    flight: fn(&mut fastrand::Rng) -> f64,
+    hold: fn(&mut fastrand::Rng) -> f64,
+) -> Signals {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let (mut k, mut t) = (Vec::new(), start);
+    for _ in 0..n {
+        t += flight(&mut rng);
+        k.extend([t.round(), hold(&mut rng), 0.0]);
+    }
+    window_of(t + 500.0, Vec::new(), Vec::new(), k)
+}
+
 /// The same people seen through a slow link or a busy page: only every
 /// 12th or 18th pointer sample, 200–300 ms apart. An unmeasured speed CV is
 /// not an even speed, and a sparse hand is not a pointer put down (see
@@ -787,14 +806,7 @@ fn assistive_technology_activations_are_not_instant_centred_clicks() {
 /// not read; on a desktop the same rows are keys beyond fingers.
 #[test]
 fn an_on_screen_keyboard_is_not_judged_by_its_holds() {
-    let mut rng = fastrand::Rng::with_seed(5);
-    let mut k = Vec::new();
-    let mut t = 500.0;
-    for _ in 0..20 {
-        t += 150.0 + rng.f64() * 300.0;
-        k.extend([t.round(), rng.u32(0..=3) as f64, 0.0]);
-    }
-    let mut phone = window_of(t + 500.0, Vec::new(), Vec::new(), k);
+    let mut phone = keys_only(5, 500.0, 20, |r| 150.0 + r.f64() * 300.0, |r| r.u32(0..=3) as f64);
     phone.env.touch_points = Some(5);
     let mut desktop = phone.clone();
     desktop.env.touch_points = Some(0);
@@ -1003,14 +1015,7 @@ fn uniform_key_timing_is_bot_typing() {
 /// keys no finger strikes.
 #[test]
 fn keys_faster_than_fingers_are_not_natural_for_their_jitter() {
-    let mut rng = fastrand::Rng::with_seed(8);
-    let mut k = Vec::new();
-    let mut t = 300.0;
-    for _ in 0..200 {
-        t += rng.u32(0..=1) as f64;
-        k.extend([t, rng.u32(0..=1) as f64, 0.0]);
-    }
-    let mut w = window_of(t + 500.0, Vec::new(), Vec::new(), k);
+    let mut w = keys_only(8, 300.0, 200, |r| r.u32(0..=1) as f64, |r| r.u32(0..=1) as f64);
     w.env.touch_points = Some(0);
     let v = score(&w);
     assert!(has(&v, Label::BotTyping) && !has(&v, Label::NaturalTyping), "{v:?}");
