@@ -57,6 +57,19 @@ async function stealthKit(framework, core) {
   return extra;
 }
 
+/**
+ * Stealth forks of the two CDP frameworks, with the same APIs: patchright-core
+ * (Playwright that never enables CDP's Runtime domain and evaluates in an
+ * isolated world unless told otherwise) and rebrowser-puppeteer-core
+ * (Puppeteer with the same Runtime leak patched). They are run as their users
+ * run them: headful, in a window of its own size (no viewport emulation), with
+ * `navigator.webdriver` off by the launch flag — so there is no
+ * "HeadlessChrome", no headless hint and no rewritten user agent to find.
+ * They need an X display (`DISPLAY`; `xvfb-run -a node generate.mjs …`).
+ * Not in FRAMEWORKS: the end-to-end test does not drive them.
+ */
+export const FORKS = ['patchright', 'rebrowser'];
+
 /** The launch options of a style of styles.mjs. */
 export function launchOptions(style) {
   if (style === 'stealth_kit') return { kit: true };
@@ -76,19 +89,31 @@ export async function launch(framework, { stealth = false, hideWebdriver = false
   const args = [...FLAGS, ...(stealth ? STEALTH_FLAGS : [])];
   if (stealth) args.push(`--user-agent=${await stealthUa()}`);
   const cleanup = () => rmSync(profile, { recursive: true, force: true });
+  if (FORKS.includes(framework)) {
+    if (!process.env.DISPLAY) throw new Error(`${framework} runs headful: set DISPLAY (an X server such as Xvfb)`);
+    if (kit) throw new Error(`no stealth kit for ${framework}`);
+    const headful = [...FLAGS, ...STEALTH_FLAGS];
+    if (framework === 'patchright') {
+      const { chromium: core } = await import('patchright-core');
+      return playwright(profile, headful, hideWebdriver, false, cleanup, { core, name: framework, headful: true });
+    }
+    const { default: core } = await import('rebrowser-puppeteer-core');
+    return puppeteer(profile, headful, hideWebdriver, false, cleanup, { core, name: framework, headful: true });
+  }
   if (framework === 'playwright') return playwright(profile, args, hideWebdriver, kit, cleanup);
   if (framework === 'puppeteer') return puppeteer(profile, args, hideWebdriver, kit, cleanup);
   if (framework === 'selenium') return selenium(profile, args, stealth, hideWebdriver, cleanup);
   throw new Error(`unknown framework ${framework}`);
 }
 
-async function playwright(profile, args, hideWebdriver, kit, cleanup) {
-  const { chromium: core } = await import('playwright-core');
+// `fork`: a stealth fork's module instead of playwright-core, run headful.
+async function playwright(profile, args, hideWebdriver, kit, cleanup, fork = null) {
+  const core = fork ? fork.core : (await import('playwright-core')).chromium;
   const chromium = kit ? await stealthKit('playwright', core) : core;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
+    headless: !fork,
+    viewport: fork ? null : { width: 1280, height: 800 },
     args,
   });
   if (hideWebdriver) await context.addInitScript(HIDE_WEBDRIVER);
@@ -96,9 +121,11 @@ async function playwright(profile, args, hideWebdriver, kit, cleanup) {
   // context opens with predates it.
   const page = (!kit && context.pages()[0]) || (await context.newPage());
   return {
-    framework: 'playwright',
+    framework: fork ? fork.name : 'playwright',
     goto: (url) => page.goto(url),
-    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    // patchright evaluates in an isolated world unless its fourth argument
+    // says otherwise, and the page's own globals (Huma) live in the main one.
+    evaluate: (fn, arg) => (fork ? page.evaluate(fn, arg, undefined, false) : page.evaluate(fn, arg)),
     box: (sel) => page.locator(sel).boundingBox(),
     move: (x, y, steps = 1) => page.mouse.move(x, y, { steps }),
     down: () => page.mouse.down(),
@@ -114,20 +141,20 @@ async function playwright(profile, args, hideWebdriver, kit, cleanup) {
   };
 }
 
-async function puppeteer(profile, args, hideWebdriver, kit, cleanup) {
-  const { default: core } = await import('puppeteer-core');
+async function puppeteer(profile, args, hideWebdriver, kit, cleanup, fork = null) {
+  const core = fork ? fork.core : (await import('puppeteer-core')).default;
   const pptr = kit ? await stealthKit('puppeteer', core) : core;
   const browser = await pptr.launch({
     executablePath: CHROMIUM,
-    headless: true,
+    headless: !fork,
     userDataDir: profile,
-    defaultViewport: { width: 1280, height: 800 },
+    defaultViewport: fork ? null : { width: 1280, height: 800 },
     args,
   });
   const page = (!kit && (await browser.pages())[0]) || (await browser.newPage());
   if (hideWebdriver) await page.evaluateOnNewDocument(HIDE_WEBDRIVER);
   return {
-    framework: 'puppeteer',
+    framework: fork ? fork.name : 'puppeteer',
     goto: (url) => page.goto(url),
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     box: async (sel) => (await page.$(sel)).boundingBox(),

@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BASE, CHROMIUM, CHROMIUM_FLAGS, checkSignals } from './harness.mjs';
-import { FRAMEWORKS, KIT_FRAMEWORKS, launch } from '../../bots/drivers.mjs';
+import { FRAMEWORKS, KIT_FRAMEWORKS, launch, launchOptions } from '../../bots/drivers.mjs';
+import { xvfb } from '../../bots/os_input.mjs';
 import { caught, session } from '../../bots/generate.mjs';
 
 // The three run side by side: each takes ~15 s, mostly the humanised
@@ -189,5 +190,43 @@ setTimeout(function () {
     assert.equal(env.cdp, false, 'no automation artefact without automation');
   } finally {
     rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+// The stealth forks (bots/drivers.mjs FORKS), headful on a virtual display
+// as their users run them: nothing in the page names automation — no
+// webdriver, no CDP trace, no headless hint, a user agent no one rewrote.
+// rebrowser-puppeteer still presses through CDP without `force` and is
+// caught by its zero-pressure presses; patchright's computer-use agent
+// (clicks at coordinates after long pauses, no path) is caught and named an
+// agent by its behaviour. patchright's humanised and default styles are not
+// caught (docs/model-card.md, "Known weaknesses").
+test('the stealth forks, headful: no automation trace in the page; rebrowser caught by its presses, patchright computer-use by its behaviour', { timeout: 120_000 }, async () => {
+  const x = await xvfb();
+  const display = process.env.DISPLAY;
+  process.env.DISPLAY = x.display;
+  try {
+    for (const [framework, style, seed] of [['rebrowser', 'humanised', 8], ['patchright', 'computer_use', 9]]) {
+      const d = await launch(framework, launchOptions(style));
+      try {
+        const { sessionData, verdict } = await session(d, BASE, style, seed);
+        checkSignals(sessionData);
+        const { env, n } = sessionData;
+        console.log(`${framework} ${style} (headful): env ${JSON.stringify(env)}, verdict ${JSON.stringify(verdict)}`);
+        assert.deepEqual(
+          [env.webdriver, env.cdp, env.headless_ua, env.ua_spoofed, n.u],
+          [false, false, false, false, 0],
+          `${framework}: no webdriver, cdp, HeadlessChrome, rewritten agent or untrusted event in the page`,
+        );
+        assert.ok(caught(verdict) && verdict.agent.is_agent, `${framework} ${style}: ${JSON.stringify(verdict)}`);
+        if (framework === 'rebrowser') assert.ok(verdict.agent.signals.includes('synthetic_events'), JSON.stringify(verdict));
+      } finally {
+        await d.close();
+      }
+    }
+  } finally {
+    if (display === undefined) delete process.env.DISPLAY;
+    else process.env.DISPLAY = display;
+    x.stop();
   }
 });
