@@ -293,10 +293,12 @@ export function createCollector(w: any, d: any): Collector {
   // that is not native code means the flag was hidden: reported as
   // `webdriver`. (The launch flag that turns the flag off natively leaves
   // nothing to see; a kit that also patches Function.prototype.toString
-  // passes.) Only where `window.chrome` exists.
+  // passes.) Only where `window.chrome` exists, and in Firefox, whose
+  // accessor is native on the prototype too (checked in Firefox ESR 153:
+  // plain, it reads as native; Puppeteer's init script there is seen).
   var NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
   function webdriverHidden(): boolean {
-    if (!w.chrome) return false;
+    if (!w.chrome && !/ Firefox\/\d/.test(nav.userAgent || '')) return false;
     try {
       if (Object.getOwnPropertyDescriptor(nav, 'webdriver')) return true;
       var proto = Object.getPrototypeOf(nav);
