@@ -70,6 +70,14 @@ async function stealthKit(framework, core) {
  */
 export const FORKS = ['patchright', 'rebrowser'];
 
+/**
+ * Puppeteer driving Debian's Firefox ESR over WebDriver BiDi (no
+ * geckodriver), headless, as `puppeteer_firefox`. Firefox gives the page no
+ * `window.chrome` and no CDP, and its headless window has a screen of its
+ * own size. Not in FRAMEWORKS: the end-to-end test drives it separately.
+ */
+export const FIREFOX_PATH = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
+
 /** The launch options of a style of styles.mjs. */
 export function launchOptions(style) {
   if (style === 'stealth_kit') return { kit: true };
@@ -95,10 +103,24 @@ export async function launch(framework, { stealth = false, hideWebdriver = false
     const headful = [...FLAGS, ...STEALTH_FLAGS];
     if (framework === 'patchright') {
       const { chromium: core } = await import('patchright-core');
-      return playwright(profile, headful, hideWebdriver, false, cleanup, { core, name: framework, headful: true });
+      return playwright(profile, headful, hideWebdriver, false, cleanup, { core, name: framework });
     }
     const { default: core } = await import('rebrowser-puppeteer-core');
-    return puppeteer(profile, headful, hideWebdriver, false, cleanup, { core, name: framework, headful: true });
+    return puppeteer(profile, headful, hideWebdriver, false, cleanup, { core, name: framework });
+  }
+  if (framework === 'puppeteer_firefox') {
+    if (kit) throw new Error('no stealth kit for puppeteer_firefox');
+    const { default: core } = await import('puppeteer-core');
+    // The launch flag is Chromium's; Firefox's own switch for the flag is
+    // a preference (it stays true while a remote protocol is active).
+    const prefs = stealth ? { 'dom.webdriver.enabled': false } : {};
+    return puppeteer(profile, [], hideWebdriver, false, cleanup, {
+      core,
+      name: framework,
+      // Firefox ignores the viewport setting here (its headless window stays
+      // 1366 × 768): the window is sized like Chromium's instead.
+      launch: { browser: 'firefox', executablePath: FIREFOX_PATH, extraPrefsFirefox: prefs, args: ['--width=1280', '--height=900'] },
+    });
   }
   if (framework === 'playwright') return playwright(profile, args, hideWebdriver, kit, cleanup);
   if (framework === 'puppeteer') return puppeteer(profile, args, hideWebdriver, kit, cleanup);
@@ -144,13 +166,17 @@ async function playwright(profile, args, hideWebdriver, kit, cleanup, fork = nul
 async function puppeteer(profile, args, hideWebdriver, kit, cleanup, fork = null) {
   const core = fork ? fork.core : (await import('puppeteer-core')).default;
   const pptr = kit ? await stealthKit('puppeteer', core) : core;
-  const browser = await pptr.launch({
-    executablePath: CHROMIUM,
-    headless: !fork,
-    userDataDir: profile,
-    defaultViewport: fork ? null : { width: 1280, height: 800 },
-    args,
-  });
+  const browser = await pptr.launch(
+    fork && fork.launch
+      ? { ...fork.launch, headless: true, defaultViewport: { width: 1280, height: 800 } }
+      : {
+          executablePath: CHROMIUM,
+          headless: !fork,
+          userDataDir: profile,
+          defaultViewport: fork ? null : { width: 1280, height: 800 },
+          args,
+        },
+  );
   const page = (!kit && (await browser.pages())[0]) || (await browser.newPage());
   if (hideWebdriver) await page.evaluateOnNewDocument(HIDE_WEBDRIVER);
   return {

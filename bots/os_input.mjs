@@ -6,8 +6,9 @@
 // /demo's verdict is read back by select-all and copy from the X clipboard.
 // Used by tests/browser/os_input.test.mjs, and on its own to measure:
 //
-//   HUMA_URL=http://127.0.0.1:8080 node os_input.mjs [--sessions 10] [--seed 1] [--styles a,b]
+//   HUMA_URL=http://127.0.0.1:8080 node os_input.mjs [--sessions 10] [--seed 1] [--styles a,b] [--browser firefox]
 //
+// (`--browser firefox`: Debian's Firefox ESR instead of Chromium, same input)
 // prints, per style, how many sessions /demo called human, how many it
 // caught and how many it called an agent. Needs Xvfb, xdotool and xclip
 // (Debian packages xvfb, xdotool, xclip) and a server with HUMA_DEV_KEY.
@@ -246,28 +247,40 @@ function verdictIn(text) {
   throw new Error(`an unfinished verdict: ${text}`);
 }
 
+/** Firefox ESR from Debian (package firefox-esr), for `--browser firefox`. */
+export const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
+
 /**
- * Opens `${base}/demo` in a plain headful Chromium on its own X display,
- * plays `script` through xdotool, copies the page's text with `copy` and
- * returns the verdict /demo printed.
+ * Opens `${base}/demo` in a plain headful Chromium (or, with `browser`
+ * 'firefox', Debian's Firefox ESR: its window's toolbar is within 2 px of
+ * Chromium's at this size, so the styles' screen coordinates hold) on its
+ * own X display, plays `script` through xdotool, copies the page's text
+ * with `copy` and returns the verdict /demo printed.
  */
-export async function headfulVerdict(base, script, copy) {
+export async function headfulVerdict(base, script, copy, browserName = 'chromium') {
   need('/usr/bin/xclip', 'xclip');
   const x = await xvfb();
   const env = { ...process.env, DISPLAY: x.display };
   const profile = mkdtempSync(join(tmpdir(), 'huma-headful-'));
   // No DevTools port, no automation switch: Chromium 156 sets
   // navigator.webdriver when started with --remote-debugging-port (rightly:
-  // it can then be driven), so nothing here may use one.
+  // it can then be driven), so nothing here may use one; nor Firefox's
+  // --marionette or --remote-debugging-port.
   // Its own process group, so that its helpers go with it.
-  const browser = spawn(CHROMIUM, [...CHROMIUM_FLAGS, ...WINDOW, `--user-data-dir=${profile}`, `${base}/demo`], {
+  const firefox = browserName === 'firefox';
+  if (firefox) need(FIREFOX, 'firefox-esr');
+  const [size] = WINDOW.filter((f) => f.startsWith('--window-size=')).map((f) => f.split('=')[1].split(','));
+  const command = firefox
+    ? [FIREFOX, ['--new-instance', '--profile', profile, '--width', size[0], '--height', size[1], `${base}/demo`]]
+    : [CHROMIUM, [...CHROMIUM_FLAGS, ...WINDOW, `--user-data-dir=${profile}`, `${base}/demo`]];
+  const browser = spawn(command[0], command[1], {
     env,
     stdio: 'ignore',
     detached: true,
   });
   const exited = new Promise((ok) => browser.once('exit', ok));
   try {
-    execFileSync('/usr/bin/xdotool', ['search', '--sync', '--onlyvisible', '--class', 'chromium'], {
+    execFileSync('/usr/bin/xdotool', ['search', '--sync', '--onlyvisible', '--class', firefox ? 'firefox' : 'chromium'], {
       env,
       timeout: 20_000,
     });
@@ -301,7 +314,7 @@ async function main() {
     return i > 0 ? process.argv[i + 1] : fallback;
   };
   if (!base) {
-    console.error('usage: HUMA_URL=http://host:port node os_input.mjs [--sessions N] [--seed S] [--styles a,b]');
+    console.error('usage: HUMA_URL=http://host:port node os_input.mjs [--sessions N] [--seed S] [--styles a,b] [--browser chromium|firefox]');
     process.exit(2);
   }
   const sessions = Number(arg('sessions', '10'));
@@ -317,7 +330,7 @@ async function main() {
     let agents = 0;
     for (let i = 0; i < sessions; i++) {
       const copy = style === 'keyboard' ? COPY_WITH_KEYS : COPY_WITH_MOUSE;
-      const v = await headfulVerdict(base, make(seed0 + i), copy);
+      const v = await headfulVerdict(base, make(seed0 + i), copy, arg('browser', 'chromium'));
       console.log(`${style} seed ${seed0 + i}: ${JSON.stringify(v)}`);
       confidences.push(v.confidence);
       human += v.human === true;

@@ -190,24 +190,36 @@ fn committed_chromium_corpus_decodes() {
     let families: HashSet<_> = ws.iter().map(|w| w.family.as_str()).collect();
     assert_eq!(
         families.len(),
-        23,
-        "3 frameworks x 7 styles, and the kit in 2: {families:?}"
+        23 + 2 * 6 + 7,
+        "in Chromium 3 frameworks x 7 styles and the kit in 2, the two headful stealth forks x 6 styles, \
+         Puppeteer in Firefox x 7 styles: {families:?}"
     );
     for w in &ws {
         assert_eq!(w.signals.validate(), Ok(()), "{}", w.person);
-        // The launch flag turns navigator.webdriver off natively; an init
-        // script that redefines it is reported as webdriver by the snippet.
+        let firefox = w.family.starts_with("puppeteer_firefox_");
+        let fork = w.family.starts_with("patchright_") || w.family.starts_with("rebrowser_");
+        // Chromium's launch flag turns navigator.webdriver off natively;
+        // Firefox keeps it on while driven, whatever its preference says. An
+        // init script that redefines it is reported as webdriver by the
+        // snippet in both.
         if w.family.ends_with("_stealth") {
-            assert_eq!(w.signals.env.webdriver, Some(false), "{}", w.person);
+            assert_eq!(w.signals.env.webdriver, Some(firefox), "{}", w.person);
         }
-        if w.family.ends_with("_stealth_script") {
+        if w.family.ends_with("_stealth_script") || firefox {
             assert_eq!(w.signals.env.webdriver, Some(true), "{}", w.person);
         }
-        // Every stealth style rewrites the user agent (a launch switch, or
-        // the kit's patched client hints) and the snippet sees it; the
-        // others keep Chromium's own, and it is not reported.
-        let stealth = w.family.contains("_stealth");
-        assert_eq!(w.signals.env.ua_spoofed, Some(stealth), "{}", w.person);
+        // Every stealth style in Chromium rewrites the user agent (a launch
+        // switch, or the kit's patched client hints) and the snippet sees
+        // it; the others keep Chromium's own, and it is not reported. The
+        // headful forks keep theirs in every style; Firefox has no client
+        // hints to compare, so nothing is reported.
+        let rewritten = w.family.contains("_stealth") && !fork;
+        let expected = if firefox { None } else { Some(rewritten) };
+        assert_eq!(w.signals.env.ua_spoofed, expected, "{}", w.person);
+        if fork || firefox {
+            assert_eq!(w.signals.env.headless_ua, Some(false), "{}", w.person);
+            assert_eq!(w.signals.env.chrome_obj, Some(!firefox), "{}", w.person);
+        }
         if w.family.ends_with("_stealth_kit") {
             let e = &w.signals.env;
             assert_eq!(

@@ -230,3 +230,23 @@ test('the stealth forks, headful: no automation trace in the page; rebrowser cau
     x.stop();
   }
 });
+
+// Puppeteer drives Firefox ESR over WebDriver BiDi (no geckodriver): while a
+// remote protocol is active Firefox keeps `navigator.webdriver` true, also
+// with the preference that is meant to turn it off (`stealth`), and an init
+// script that redefines the getter (`stealth_script`) is seen as in Chromium.
+test('Puppeteer driving Firefox over WebDriver BiDi is caught: plain, with the webdriver preference off, with the flag hidden by script', { timeout: 120_000 }, async () => {
+  for (const [style, seed] of [['humanised', 10], ['stealth', 11], ['stealth_script', 12]]) {
+    const d = await launch('puppeteer_firefox', launchOptions(style));
+    try {
+      const { sessionData, verdict } = await session(d, BASE, style, seed);
+      checkSignals(sessionData);
+      console.log(`puppeteer_firefox ${style}: env ${JSON.stringify(sessionData.env)}, verdict ${JSON.stringify(verdict)}`);
+      assert.equal(sessionData.env.chrome_obj, false, 'Firefox has no window.chrome');
+      assert.equal(sessionData.env.webdriver, true);
+      assert.ok(caught(verdict) && verdict.agent.signals.includes('webdriver'), JSON.stringify(verdict));
+    } finally {
+      await d.close();
+    }
+  }
+});

@@ -11,8 +11,9 @@
 // the env checks are shown to work on a headful browser, not only a
 // headless one. The rig is bots/os_input.mjs (which also measures OS-level
 // bots); nothing attaches to the first browser: its verdict is read back
-// the way a person would copy it. Needs Xvfb, xdotool and xclip (Debian
-// packages xvfb, xdotool, xclip; .ci/run installs them).
+// the way a person would copy it; the person is also given a plain
+// headful Firefox. Needs Xvfb, xdotool, xclip and Firefox ESR (Debian
+// packages xvfb, xdotool, xclip, firefox-esr; .ci/run installs them).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +49,16 @@ test('the same with the keyboard alone is human', { timeout: 120_000 }, async ()
   assert.ok(BASE, 'set HUMA_URL');
   const verdict = await headfulVerdict(BASE, OS_STYLES.keyboard(SEED + 1), COPY_WITH_KEYS);
   console.log(`headful, X input, keyboard only (seed ${SEED + 1}): verdict ${JSON.stringify(verdict)}`);
+  assertPerson(verdict);
+});
+
+// Firefox sends what the snippet reads differently in places (no
+// `window.chrome`, its own pressure and coalescing), and the zero-pressure
+// press is hard evidence: a real press in Firefox must not look like one.
+test('a plain headful Firefox given the same input is human', { timeout: 120_000 }, async () => {
+  assert.ok(BASE, 'set HUMA_URL');
+  const verdict = await headfulVerdict(BASE, OS_STYLES.person(SEED + 2), COPY_WITH_MOUSE, 'firefox');
+  console.log(`headful Firefox, X input, mouse and keys (seed ${SEED + 2}): verdict ${JSON.stringify(verdict)}`);
   assertPerson(verdict);
 });
 
