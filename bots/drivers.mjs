@@ -71,10 +71,11 @@ async function stealthKit(framework, core) {
 export const FORKS = ['patchright', 'rebrowser'];
 
 /**
- * Puppeteer driving Debian's Firefox ESR over WebDriver BiDi (no
- * geckodriver), headless, as `puppeteer_firefox`. Firefox gives the page no
- * `window.chrome` and no CDP, and its headless window has a screen of its
- * own size. Not in FRAMEWORKS: the end-to-end test drives it separately.
+ * Debian's Firefox ESR, which Puppeteer drives over WebDriver BiDi (no
+ * geckodriver) as the framework `puppeteer_firefox`, headless; and which
+ * os_input.mjs runs with no driver at all. Firefox gives the page no
+ * `window.chrome` and no CDP. Not in FRAMEWORKS: the end-to-end test drives
+ * it separately.
  */
 export const FIREFOX_PATH = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 
@@ -128,14 +129,15 @@ export async function launch(framework, { stealth = false, hideWebdriver = false
   throw new Error(`unknown framework ${framework}`);
 }
 
-// `fork`: a stealth fork's module instead of playwright-core, run headful.
-async function playwright(profile, args, hideWebdriver, kit, cleanup, fork = null) {
-  const core = fork ? fork.core : (await import('playwright-core')).chromium;
+// `variant` {core, name}: a stealth fork's module instead of
+// playwright-core, run headful.
+async function playwright(profile, args, hideWebdriver, kit, cleanup, variant = null) {
+  const core = variant ? variant.core : (await import('playwright-core')).chromium;
   const chromium = kit ? await stealthKit('playwright', core) : core;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    headless: !fork,
-    viewport: fork ? null : { width: 1280, height: 800 },
+    headless: !variant,
+    viewport: variant ? null : { width: 1280, height: 800 },
     args,
   });
   if (hideWebdriver) await context.addInitScript(HIDE_WEBDRIVER);
@@ -143,11 +145,11 @@ async function playwright(profile, args, hideWebdriver, kit, cleanup, fork = nul
   // context opens with predates it.
   const page = (!kit && context.pages()[0]) || (await context.newPage());
   return {
-    framework: fork ? fork.name : 'playwright',
+    framework: variant ? variant.name : 'playwright',
     goto: (url) => page.goto(url),
     // patchright evaluates in an isolated world unless its fourth argument
     // says otherwise, and the page's own globals (Huma) live in the main one.
-    evaluate: (fn, arg) => (fork ? page.evaluate(fn, arg, undefined, false) : page.evaluate(fn, arg)),
+    evaluate: (fn, arg) => (variant ? page.evaluate(fn, arg, undefined, false) : page.evaluate(fn, arg)),
     box: (sel) => page.locator(sel).boundingBox(),
     move: (x, y, steps = 1) => page.mouse.move(x, y, { steps }),
     down: () => page.mouse.down(),
@@ -163,12 +165,16 @@ async function playwright(profile, args, hideWebdriver, kit, cleanup, fork = nul
   };
 }
 
-async function puppeteer(profile, args, hideWebdriver, kit, cleanup, fork = null) {
-  const core = fork ? fork.core : (await import('puppeteer-core')).default;
+// `variant` {core, name, launch?}: a stealth fork's module instead of
+// puppeteer-core, run headful; or, with `launch`, Puppeteer's options for
+// another browser (Firefox: headless, its own profile).
+async function puppeteer(profile, args, hideWebdriver, kit, cleanup, variant = null) {
+  const core = variant ? variant.core : (await import('puppeteer-core')).default;
   const pptr = kit ? await stealthKit('puppeteer', core) : core;
+  const fork = variant && !variant.launch;
   const browser = await pptr.launch(
-    fork && fork.launch
-      ? { ...fork.launch, headless: true, defaultViewport: { width: 1280, height: 800 } }
+    variant && variant.launch
+      ? { ...variant.launch, headless: true, defaultViewport: { width: 1280, height: 800 } }
       : {
           executablePath: CHROMIUM,
           headless: !fork,
@@ -180,7 +186,7 @@ async function puppeteer(profile, args, hideWebdriver, kit, cleanup, fork = null
   const page = (!kit && (await browser.pages())[0]) || (await browser.newPage());
   if (hideWebdriver) await page.evaluateOnNewDocument(HIDE_WEBDRIVER);
   return {
-    framework: fork ? fork.name : 'puppeteer',
+    framework: variant ? variant.name : 'puppeteer',
     goto: (url) => page.goto(url),
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     box: async (sel) => (await page.$(sel)).boundingBox(),

@@ -20,12 +20,13 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { path as ghostPath } from 'ghost-cursor';
-import { CHROMIUM, CHROMIUM_FLAGS } from './drivers.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS, FIREFOX_PATH } from './drivers.mjs';
 import { rng } from './styles.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Window at the screen's corner, on a 1920 × 1080 display. */
-export const WINDOW = ['--window-position=0,0', '--window-size=1280,900'];
+const SIZE = [1280, 900];
+export const WINDOW = ['--window-position=0,0', `--window-size=${SIZE.join(',')}`];
 
 export function need(bin, pkg) {
   assert.ok(existsSync(bin), `${bin} is missing: apt-get install -y ${pkg} (.ci/run does this)`);
@@ -247,9 +248,6 @@ function verdictIn(text) {
   throw new Error(`an unfinished verdict: ${text}`);
 }
 
-/** Firefox ESR from Debian (package firefox-esr), for `--browser firefox`. */
-export const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
-
 /**
  * Opens `${base}/demo` in a plain headful Chromium (or, with `browser`
  * 'firefox', Debian's Firefox ESR: its window's toolbar is within 2 px of
@@ -268,10 +266,9 @@ export async function headfulVerdict(base, script, copy, browserName = 'chromium
   // --marionette or --remote-debugging-port.
   // Its own process group, so that its helpers go with it.
   const firefox = browserName === 'firefox';
-  if (firefox) need(FIREFOX, 'firefox-esr');
-  const [size] = WINDOW.filter((f) => f.startsWith('--window-size=')).map((f) => f.split('=')[1].split(','));
+  if (firefox) need(FIREFOX_PATH, 'firefox-esr');
   const command = firefox
-    ? [FIREFOX, ['--new-instance', '--profile', profile, '--width', size[0], '--height', size[1], `${base}/demo`]]
+    ? [FIREFOX_PATH, ['--new-instance', '--profile', profile, '--width', `${SIZE[0]}`, '--height', `${SIZE[1]}`, `${base}/demo`]]
     : [CHROMIUM, [...CHROMIUM_FLAGS, ...WINDOW, `--user-data-dir=${profile}`, `${base}/demo`]];
   const browser = spawn(command[0], command[1], {
     env,
