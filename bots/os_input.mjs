@@ -8,10 +8,11 @@
 //
 //   HUMA_URL=http://127.0.0.1:8080 node os_input.mjs [--sessions 10] [--seed 1] [--styles a,b] [--browser firefox]
 //
-// (`--browser firefox`: Debian's Firefox ESR instead of Chromium, same input)
 // prints, per style, how many sessions /demo called human, how many it
-// caught and how many it called an agent. Needs Xvfb, xdotool and xclip
-// (Debian packages xvfb, xdotool, xclip) and a server with HUMA_DEV_KEY.
+// caught and how many it called an agent (`--browser firefox`: the same
+// input into Debian's Firefox ESR instead of Chromium). Needs Xvfb, xdotool
+// and xclip (Debian packages xvfb, xdotool, xclip; firefox-esr for Firefox)
+// and a server with HUMA_DEV_KEY.
 
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -249,7 +250,7 @@ function verdictIn(text) {
 }
 
 /**
- * Opens `${base}/demo` in a plain headful Chromium (or, with `browser`
+ * Opens `${base}/demo` in a plain headful Chromium (or, with `browserName`
  * 'firefox', Debian's Firefox ESR: its window's toolbar is within 2 px of
  * Chromium's at this size, so the styles' screen coordinates hold) on its
  * own X display, plays `script` through xdotool, copies the page's text

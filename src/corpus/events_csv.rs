@@ -9,7 +9,8 @@
 //! `down`, `up` or `click` (a press with no release recorded), `x`, `y` in
 //! CSS px; or `tap`, a finger's press at `x`, `y` (click flag bit 4, held
 //! [`ASSUMED_HOLD_MS`]: a phone's recordings keep only the mouse events it
-//! makes after the finger lifted, pressed and released at once); or `key`, a key press at `t` with `x` its hold in ms (0–60,000)
+//! makes after the finger lifted, pressed and released at once); or `key`,
+//! a key press at `t` with `x` its hold in ms (0–60,000)
 //! and `y` its signals v1 class (0 printable, 1 backspace/delete, 2
 //! navigation or modifier, 3 enter/tab, 4 paste); or `scroll`, the page
 //! scrolled at `t` by `x` px (signed, not 0) from source `y` (0 wheel, 1
