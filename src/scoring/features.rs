@@ -84,6 +84,16 @@ pub const TURN_MIN_PX: f64 = 3.0;
 /// click simulated in one task (assistive technology, `element.click()`)
 /// is held 0 ms.
 pub const PRESS_MIN_MS: f64 = 10.0;
+/// A pointer press less than this long (ms) after the release of the one
+/// before, at least [`RUSH_MIN_PX`] from it, with text entered in between
+/// (a printable key or an input with no key), is rushed: a field clicked,
+/// filled and left for another faster than a hand reaches a key and then the
+/// next target (a keystroke and a Fitts reach, each 100 ms or more). A
+/// framework's own `click` and `fill` take 50–160 ms; the fastest person
+/// seen took 624 ms (model card, "Rushed clicks").
+pub const RUSH_MS: f64 = 200.0;
+/// How far apart (px) two presses must be to be on different targets.
+pub const RUSH_MIN_PX: f64 = 20.0;
 /// Click flags (signals v1 bits 0–2, bits 3 and 4 our extensions).
 const CLICK_TRUSTED: u32 = 1;
 const CLICK_CENTRED: u32 = 4;
@@ -199,6 +209,9 @@ pub struct Features {
     pub activations: f32,
     /// Clicks landing far from the last pointer sample ([`TELEPORT_PX`]).
     pub teleports: f32,
+    /// Rushed clicks (see [`RUSH_MS`]): another target pressed right after
+    /// a field was clicked and filled.
+    pub rushed_clicks: f32,
     /// Share of clicks held < 10 ms: no finger presses that fast.
     pub instant_click_share: f32,
     /// Share of clicks within 1 px of the target's centre: a hand scatters.
@@ -299,7 +312,7 @@ impl Features {
 pub fn extract(s: &Signals) -> Features {
     let mut f = Features::default();
     pointer(&s.m, &s.c, s.dur, &mut f);
-    let untrusted_clicks = clicks(&s.c, &s.m, &mut f);
+    let untrusted_clicks = clicks(&s.c, &s.m, &s.k, &mut f);
     keys(&s.k, &mut f);
     scrolls(&s.s, &mut f);
     touches(&s.t, &mut f);
@@ -971,9 +984,14 @@ fn press_at(c: &[f64], next: &mut usize, t: f64, x: f64, y: f64) -> Press {
 
 /// Clicks against the pointer trace: both are time-ordered, so one merge
 /// finds the last pointer sample before each click, and another the first
-/// sample of its approach. Returns the clicks not marked trusted.
-fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
+/// sample of its approach; keys are merged the same way, for the text
+/// entered since the press before. Returns the clicks not marked trusted.
+fn clicks(c: &[f64], m: &[f64], typed: &[f64], f: &mut Features) -> u32 {
     let (mut n, mut teleports, mut instant, mut centered, mut untrusted) = (0u32, 0u32, 0u32, 0u32, 0u32);
+    // The press before (time, release, position); no press yet reads as
+    // one long ago.
+    let mut rushed = 0u32;
+    let (mut prev_t, mut prev_up, mut prev_x, mut prev_y) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0.0);
     let (mut approaches, mut corrections, mut zero_pressure, mut activations) = (0u32, 0u32, 0u32, 0u32);
     let mut hold = Stats::default();
     let (mut j, mut k) = (0, 0);
@@ -1005,6 +1023,13 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
             continue;
         }
         n += 1;
+        // Rare in a person's window (a double click is on one spot), so the
+        // keys are searched only then, not merged for every click.
+        let (rx, ry) = (x - prev_x, y - prev_y);
+        if t - prev_up < RUSH_MS && rx * rx + ry * ry >= RUSH_MIN_PX * RUSH_MIN_PX {
+            rushed += text_between(typed, prev_t, t) as u32;
+        }
+        (prev_t, prev_up, prev_x, prev_y) = (t, t + h.max(0.0), x, y);
         // A tap or a pen's touch did not travel along the mouse trace: no
         // teleport, no approach to read.
         if j > 0 && bits & CLICK_NOT_MOUSE == 0 {
@@ -1037,6 +1062,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
     f.clicks = n as f32;
     f.activations = activations as f32;
     f.teleports = teleports as f32;
+    f.rushed_clicks = rushed as f32;
     f.instant_click_share = ratio(instant as f64, n as f64);
     f.centered_click_share = ratio(centered as f64, n as f64);
     f.click_hold_mean = hold.mean() as f32;
@@ -1047,6 +1073,24 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) -> u32 {
         -1.0
     };
     untrusted
+}
+
+/// Whether text was entered (a printable key, or an input with no key)
+/// after `from` and before `to` (ms); keys are in time order.
+fn text_between(k: &[f64], from: f64, to: f64) -> bool {
+    let (mut lo, mut hi) = (0, k.len() / K_STRIDE);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if k[mid * K_STRIDE] <= from {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    k[lo * K_STRIDE..]
+        .chunks_exact(K_STRIDE)
+        .take_while(|r| r[0] < to)
+        .any(|r| rounds_to(r[2], 0.0) || rounds_to(r[2], 4.0))
 }
 
 fn keys(k: &[f64], f: &mut Features) {

@@ -216,7 +216,11 @@ pub const PROFILE_ABSENT: f32 = -1.0;
 pub const PROFILE_SHIFT_THRESHOLD: f32 = 0.4;
 
 /// Hand-set terms after the trained ones.
-const HAND: usize = 8;
+const HAND: usize = 9;
+/// Logit per rushed click (two at most count): a person never clicked,
+/// filled and left a field that fast, with a margin of three (see
+/// [`super::features::RUSH_MS`]).
+pub const RUSH_LOGIT: f32 = 1.5;
 /// All additive terms.
 const TERMS: usize = INPUTS + HAND;
 
@@ -425,6 +429,7 @@ fn terms(f: &Features, w: &Weights) -> ([Term; TERMS], f32) {
     out[INPUTS + 5] = t(-6.0 * f.webdriver, OrganicMouse, Webdriver);
     out[INPUTS + 6] = t(-5.0 * f.cdp, OrganicMouse, CdpRuntime);
     out[INPUTS + 7] = t(-4.0 * headless(f), OrganicMouse, Headless);
+    out[INPUTS + 8] = t(-RUSH_LOGIT * f.rushed_clicks.min(2.0), OrganicMouse, ActionBursts);
     (out, base)
 }
 

@@ -1197,6 +1197,54 @@ fn trained_weights_are_finite_and_usable() {
     );
 }
 
+/// A form filled the way a framework's own `click` and `fill` fill it (the
+/// window of a patchright-core session in `bots/corpus`): the email field
+/// pressed for 2 ms, its text put in 24 ms later with no key, the password
+/// field pressed 61 ms after the first press. When `second` is later than
+/// 331 ms, the password field's move, press and text come that much later.
+fn clicked_and_filled(second: f64, text_between: bool) -> Signals {
+    let shift = second - 331.0;
+    let k = if text_between {
+        vec![294.0, 0.0, 4.0, 349.0 + shift, 0.0, 4.0]
+    } else {
+        vec![349.0 + shift, 0.0, 4.0]
+    };
+    window_of(
+        400.0 + shift,
+        vec![268.0, 640.0, 246.0, 330.0 + shift, 640.0, 328.0],
+        vec![270.0, 640.0, 246.0, 2.0, 5.0, second, 640.0, 328.0, 1.0, 5.0],
+        k,
+    )
+}
+
+/// A person takes a keystroke and a reach between leaving a filled field
+/// and pressing the next one; a framework's `click`, `fill`, `click` does
+/// it in 60 ms. Such a window is not human on that alone, and the same
+/// presses at a person's pace, or with nothing typed between them, are not
+/// rushed.
+#[test]
+fn a_field_clicked_filled_and_left_at_once_is_rushed() {
+    let rushed = clicked_and_filled(331.0, true);
+    assert_eq!(features::extract(&rushed).rushed_clicks, 1.0);
+    let v = score(&rushed);
+    assert!(v.confidence < 0.5 && has(&v, Label::ActionBursts), "{v:?}");
+
+    // The fastest person seen took 624 ms; 250 ms is already beyond a hand.
+    for second in [272.0 + features::RUSH_MS, 955.0] {
+        assert_eq!(
+            features::extract(&clicked_and_filled(second, true)).rushed_clicks,
+            0.0,
+            "{second}"
+        );
+    }
+    // No text between the presses: a double press, or two clicks of a game.
+    assert_eq!(features::extract(&clicked_and_filled(331.0, false)).rushed_clicks, 0.0);
+    // The same spot pressed again (within RUSH_MIN_PX) is not another target.
+    let mut again = clicked_and_filled(331.0, true);
+    again.c[7] = 246.0 + features::RUSH_MIN_PX - 1.0;
+    assert_eq!(features::extract(&again).rushed_clicks, 0.0);
+}
+
 #[path = "../../benches/support/windows.rs"]
 mod bench_windows;
 mod reference;
@@ -1223,6 +1271,7 @@ fn named(f: &features::Features) -> Vec<(String, f32)> {
 #[test]
 fn fast_features_match_the_reference() {
     let mut windows = vec![bot_mouse(), typing(3, false), typing(4, true)];
+    windows.extend([331.0, 471.0, 955.0].map(|second| clicked_and_filled(second, true)));
     windows.extend((1..=12).map(human_mouse));
     for family in crate::corpus::synth::Family::ALL {
         for seed in 1..=8 {

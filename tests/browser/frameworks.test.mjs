@@ -199,14 +199,16 @@ setTimeout(function () {
 // rebrowser-puppeteer still presses through CDP without `force` and is
 // caught by its zero-pressure presses; patchright's computer-use agent
 // (clicks at coordinates after long pauses, no path) is caught and named an
-// agent by its behaviour. patchright's humanised and default styles are not
+// agent by its behaviour; its defaults (`click`, `fill`, `click`) by their
+// pace: the next field pressed ~60 ms after the last was clicked and filled
+// (rushed clicks, `action_bursts`). patchright's humanised style is not
 // caught (docs/model-card.md, "Known weaknesses").
-test('the stealth forks, headful: no automation trace in the page; rebrowser caught by its presses, patchright computer-use by its behaviour', { timeout: 120_000 }, async () => {
+test('the stealth forks, headful: no automation trace in the page; rebrowser caught by its presses, patchright computer-use and defaults by their behaviour', { timeout: 150_000 }, async () => {
   const x = await xvfb();
   const display = process.env.DISPLAY;
   process.env.DISPLAY = x.display;
   try {
-    for (const [framework, style, seed] of [['rebrowser', 'humanised', 8], ['patchright', 'computer_use', 9]]) {
+    for (const [framework, style, seed] of [['rebrowser', 'humanised', 8], ['patchright', 'computer_use', 9], ['patchright', 'defaults', 13]]) {
       const d = await launch(framework, launchOptions(style));
       try {
         const { sessionData, verdict } = await session(d, BASE, style, seed);
@@ -218,7 +220,8 @@ test('the stealth forks, headful: no automation trace in the page; rebrowser cau
           [false, false, false, false, 0],
           `${framework}: no webdriver, cdp, HeadlessChrome, rewritten agent or untrusted event in the page`,
         );
-        assert.ok(caught(verdict) && verdict.agent.is_agent, `${framework} ${style}: ${JSON.stringify(verdict)}`);
+        if (style === 'defaults') assert.ok(!verdict.human && verdict.notes.includes('action_bursts'), `${framework} ${style}: ${JSON.stringify(verdict)}`);
+        else assert.ok(caught(verdict) && verdict.agent.is_agent, `${framework} ${style}: ${JSON.stringify(verdict)}`);
         if (framework === 'rebrowser') assert.ok(verdict.agent.signals.includes('synthetic_events'), JSON.stringify(verdict));
       } finally {
         await d.close();

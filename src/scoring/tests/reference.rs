@@ -18,7 +18,7 @@ pub fn extract(s: &Signals) -> Features {
     let mut f = Features::default();
     pointer(&s.m, s.dur, &mut f);
     shape(&s.m, &s.c, &mut f);
-    clicks(&s.c, &s.m, &mut f);
+    clicks(&s.c, &s.m, &s.k, &mut f);
     keys(&s.k, &mut f);
     scrolls(&s.s, &mut f);
     touches(&s.t, &mut f);
@@ -247,8 +247,11 @@ fn pointer(m: &[f64], dur: f64, f: &mut Features) {
 
 /// Clicks against the pointer trace: both are time-ordered, so one merge
 /// finds the last pointer sample before each click.
-fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
+fn clicks(c: &[f64], m: &[f64], k: &[f64], f: &mut Features) {
     let (mut n, mut teleports, mut instant, mut centered) = (0u32, 0u32, 0u32, 0u32);
+    let mut rushed = 0u32;
+    // The press before: time, hold, position.
+    let mut before: Option<(f64, f64, f64, f64)> = None;
     let (mut approaches, mut corrections, mut zero_pressure, mut activations) = (0u32, 0u32, 0u32, 0u32);
     let mut hold = Stats::default();
     let mut j = 0;
@@ -277,6 +280,13 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
             continue;
         }
         n += 1;
+        if let Some((t0, h0, x0, y0)) = before {
+            let text = k
+                .chunks_exact(3)
+                .any(|key| key[0] > t0 && key[0] < t && (key[2].round() == 0.0 || key[2].round() == 4.0));
+            rushed += (text && t - (t0 + h0.max(0.0)) < RUSH_MS && (x - x0).hypot(y - y0) >= RUSH_MIN_PX) as u32;
+        }
+        before = Some((t, h, x, y));
         if j > 0 && bits & CLICK_NOT_MOUSE == 0 {
             let (px, py) = (clamp_xy(m[(j - 1) * 3 + 1]), clamp_xy(m[(j - 1) * 3 + 2]));
             teleports += ((px - x).hypot(py - y) > TELEPORT_PX) as u32;
@@ -309,6 +319,7 @@ fn clicks(c: &[f64], m: &[f64], f: &mut Features) {
     f.clicks = n as f32;
     f.activations = activations as f32;
     f.teleports = teleports as f32;
+    f.rushed_clicks = rushed as f32;
     f.instant_click_share = ratio(instant as f64, n as f64);
     f.centered_click_share = ratio(centered as f64, n as f64);
     f.click_hold_mean = hold.mean() as f32;
