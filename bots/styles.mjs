@@ -4,7 +4,7 @@
 // script; the browser's own timing still varies). `submit(d, rng)` then
 // clicks #submit in the same style.
 
-export const STYLES = ['defaults', 'steps', 'humanised', 'computer_use', 'dispatched', 'stealth', 'stealth_script', 'stealth_kit'];
+export const STYLES = ['defaults', 'steps', 'humanised', 'computer_use', 'dispatched', 'stealth', 'stealth_script', 'stealth_kit', 'tool_agent'];
 
 /** Styles driven like `humanised`, in a browser set up by `launch`'s stealth options. */
 const HUMANISED = new Set(['humanised', 'stealth', 'stealth_script', 'stealth_kit']);
@@ -124,6 +124,18 @@ export const DRIVE = {
       await d.type(text);
     }
   },
+  // (i) A model driving the framework through tool calls (Playwright MCP's
+  // browser_click and browser_type, browser-use, Stagehand): the
+  // framework's own click and fill on elements, with the model's 1-4 s
+  // between one call and the next.
+  async tool_agent(d, r, tag) {
+    for (const [sel, text] of [['#email', EMAIL(tag)], ['#password', PASSWORD]]) {
+      await sleep(r.range(1000, 4000));
+      await d.click(sel);
+      await sleep(r.range(1000, 4000));
+      await d.fill(sel, text);
+    }
+  },
   // (e) An extension agent: events built and dispatched by page script,
   // values set directly; the page sees them as untrusted.
   async dispatched(d, r, tag) {
@@ -184,11 +196,12 @@ export async function approachSubmit(d, style, r) {
     const t = offCentre(c, r);
     await bezier(d, await centre(d, '#password'), t, r);
   } else if (style === 'computer_use') await sleep(r.range(1000, 3000));
+  else if (style === 'tool_agent') await sleep(r.range(1000, 4000));
 }
 
 /** Clicks #submit the style's way. */
 export async function submit(d, style, r) {
-  if (style === 'defaults') return d.click('#submit');
+  if (style === 'defaults' || style === 'tool_agent') return d.click('#submit');
   if (style === 'dispatched') {
     return d.evaluate(() => {
       const el = document.querySelector('#submit');

@@ -201,14 +201,15 @@ setTimeout(function () {
 // (clicks at coordinates after long pauses, no path) is caught and named an
 // agent by its behaviour; its defaults (`click`, `fill`, `click`) by their
 // pace: the next field pressed ~60 ms after the last was clicked and filled
-// (rushed clicks, `action_bursts`). patchright's humanised style is not
-// caught (docs/model-card.md, "Known weaknesses").
-test('the stealth forks, headful: no automation trace in the page; rebrowser caught by its presses, patchright computer-use and defaults by their behaviour', { timeout: 150_000 }, async () => {
+// (rushed clicks, `action_bursts`); a model calling its click and fill as
+// tools, seconds apart, is not human and an agent. patchright's humanised
+// style is not caught (docs/model-card.md, "Known weaknesses").
+test('the stealth forks, headful: no automation trace in the page; rebrowser caught by its presses, patchright computer-use, defaults and tool-calling agent by their behaviour', { timeout: 180_000 }, async () => {
   const x = await xvfb();
   const display = process.env.DISPLAY;
   process.env.DISPLAY = x.display;
   try {
-    for (const [framework, style, seed] of [['rebrowser', 'humanised', 8], ['patchright', 'computer_use', 9], ['patchright', 'defaults', 13]]) {
+    for (const [framework, style, seed] of [['rebrowser', 'humanised', 8], ['patchright', 'computer_use', 9], ['patchright', 'defaults', 13], ['patchright', 'tool_agent', 14]]) {
       const d = await launch(framework, launchOptions(style));
       try {
         const { sessionData, verdict } = await session(d, BASE, style, seed);
@@ -221,6 +222,8 @@ test('the stealth forks, headful: no automation trace in the page; rebrowser cau
           `${framework}: no webdriver, cdp, HeadlessChrome, rewritten agent or untrusted event in the page`,
         );
         if (style === 'defaults') assert.ok(!verdict.human && verdict.notes.includes('action_bursts'), `${framework} ${style}: ${JSON.stringify(verdict)}`);
+        // On every plan: not human even where the agent block is not sent.
+        else if (style === 'tool_agent') assert.ok(!verdict.human && verdict.agent.is_agent, `${framework} ${style}: ${JSON.stringify(verdict)}`);
         else assert.ok(caught(verdict) && verdict.agent.is_agent, `${framework} ${style}: ${JSON.stringify(verdict)}`);
         if (framework === 'rebrowser') assert.ok(verdict.agent.signals.includes('synthetic_events'), JSON.stringify(verdict));
       } finally {
