@@ -190,14 +190,23 @@ fn committed_chromium_corpus_decodes() {
     let families: HashSet<_> = ws.iter().map(|w| w.family.as_str()).collect();
     assert_eq!(
         families.len(),
-        23 + 2 * 6 + 7 + 6,
+        23 + 2 * 6 + 7 + 6 + 4,
         "in Chromium 3 frameworks x 7 styles and the kit in 2, the two headful stealth forks x 6 styles, \
-         Puppeteer in Firefox x 7 styles, and the tool-calling agent in all six: {families:?}"
+         Puppeteer in Firefox x 7 styles, the tool-calling agent in all six, nodriver x 3 styles headful \
+         and 1 headless: {families:?}"
     );
     for w in &ws {
         assert_eq!(w.signals.validate(), Ok(()), "{}", w.person);
         let firefox = w.family.starts_with("puppeteer_firefox_");
         let fork = w.family.starts_with("patchright_") || w.family.starts_with("rebrowser_");
+        // nodriver speaks the DevTools protocol without WebDriver and never
+        // enables Runtime: headful, nothing of automation in the page;
+        // headless, only Chromium's own HeadlessChrome.
+        if let Some(rest) = w.family.strip_prefix("nodriver_") {
+            let e = &w.signals.env;
+            assert_eq!((e.webdriver, e.cdp), (Some(false), Some(false)), "{}", w.person);
+            assert_eq!(e.headless_ua, Some(rest.starts_with("headless_")), "{}", w.person);
+        }
         // Chromium's launch flag turns navigator.webdriver off natively;
         // Firefox keeps it on while driven, whatever its preference says. An
         // init script that redefines it is reported as webdriver by the

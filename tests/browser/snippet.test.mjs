@@ -1,7 +1,7 @@
 // The snippet's mechanics in a real page, with performance.now() replaced by
 // a clock the test moves: the 60 Hz sampling and even thinning at the 1024
 // cap, the key and click caps, key classes, click flags and holds, paste
-// detection, the untrusted counts (all, and keyboard/input), no text or URLs in the data, and
+// detection, characters typed with no keydown, the untrusted counts (all, and keyboard/input), no text or URLs in the data, and
 // startSession posting windows to /api/v1/session.
 
 import { test } from 'node:test';
@@ -87,9 +87,32 @@ test('snippet mechanics with a controlled clock', { timeout: 90_000 }, async () 
     assert.deepEqual(keys.k.slice(0, 24), [30, 50, 0, 110, 50, 1, 190, 50, 2, 270, 50, 2, 350, 50, 3, 430, 50, 3, 510, 50, 2, 1060, 0, 4]);
     assert.equal(keys.k.length, 512 * 3, 'the key array stops at its cap');
     assert.equal(keys.n.k, 609, 'totals go on counting (607 keys, a paste, the autofilled value)');
-    // Untrusted: the dispatched paste, and the autofill's keydown, keyup
-    // and input (the snippet listens to neither keypress nor change).
-    assert.deepEqual([keys.n.u, keys.n.uk], [4, 4]);
+    // Untrusted: the dispatched paste, and the autofill's keydown,
+    // keypress, keyup and input (the snippet does not listen to change).
+    assert.deepEqual([keys.n.u, keys.n.uk], [5, 5]);
+    await page.close();
+
+    // Characters with no keydown (the DevTools protocol's `char` events,
+    // as nodriver's send_keys types them) are keys held 0 ms, not pastes;
+    // a key pressed with its text (keydown, keypress, keyup) is one key.
+    page = await fakeClockPage(context);
+    await page.focus('#email');
+    const typing = await context.newCDPSession(page);
+    const later = (ms) => page.evaluate((d) => (window.__t += d), ms);
+    for (const text of 'qrs') {
+      await later(5);
+      await typing.send('Input.dispatchKeyEvent', { type: 'char', text });
+    }
+    await later(300);
+    await typing.send('Input.dispatchKeyEvent', { type: 'keyDown', key: 't', code: 'KeyT', text: 't' });
+    await later(50);
+    await typing.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 't', code: 'KeyT' });
+    await typing.detach();
+    const chars = await page.evaluate(() => ({ f: window.Huma.debug().features, value: document.querySelector('#email').value }));
+    checkSignals(chars.f);
+    assert.equal(chars.value, 'qrst', 'the characters reached the field');
+    assert.deepEqual(chars.f.k, [5, 0, 0, 10, 0, 0, 15, 0, 0, 315, 50, 0]);
+    assert.deepEqual([chars.f.n.k, chars.f.n.u], [4, 0]);
     await page.close();
 
     // Clicks: flags and hold.

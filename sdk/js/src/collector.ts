@@ -38,6 +38,7 @@ export function createCollector(w: any, d: any): Collector {
   var keysDown: Record<string, [number, number]> = {}; // code -> [row index in win.k, time] (to fill in the hold)
   var ptrDown: Record<string, [number, number]> = {}; // pointerId -> [row index in win.c, time]
   var lastKeyAt = -1e9; // performance time of the last keydown
+  var lastCharAt = -1e9; // of the last character typed with no keydown
   var lastInput = { wheel: -1e9, touch: -1e9, key: -1e9 };
   var scrollPos = typeof WeakMap === 'function' ? new WeakMap<object, number>() : null;
   var winScrollY = w.scrollY || 0;
@@ -207,6 +208,23 @@ export function createCollector(w: any, d: any): Collector {
     win.k[row[0]] = int(now() - row[1]);
   }
 
+  // A character typed with no key pressed for it: the DevTools protocol's
+  // `Input.dispatchKeyEvent` of type `char` (nodriver's `send_keys`) fires
+  // `keypress` and the text's `input` with no `keydown`, where a keyboard
+  // (an on-screen one too) always sends its keydown first, in the same
+  // task. Recorded as a printable key held 0 ms, so the typing terms judge
+  // its pace; its `input` is then not a paste.
+  function onKeyPress(e: any) {
+    if (seen(e, true)) return;
+    var p = now();
+    var held = false;
+    for (var id in keysDown) held = true;
+    if (held || p - lastKeyAt < 50) return;
+    lastCharAt = p;
+    win.n.k++;
+    push('k', [rel(), 0, 0]);
+  }
+
   // An input change with no key pressed around it: paste, autofill, drop,
   // or a value set by script and announced with an input event.
   function onInput(e: any) {
@@ -214,7 +232,7 @@ export function createCollector(w: any, d: any): Collector {
     var p = now();
     var held = false;
     for (var id in keysDown) held = true;
-    if (held || p - lastKeyAt < 100) return;
+    if (held || p - lastKeyAt < 100 || p - lastCharAt < 100) return;
     win.n.k++;
     push('k', [rel(), 0, 4]);
   }
@@ -429,6 +447,7 @@ export function createCollector(w: any, d: any): Collector {
   });
   on(d, 'keydown', onKeyDown);
   on(d, 'keyup', onKeyUp);
+  on(d, 'keypress', onKeyPress);
   on(d, 'input', onInput);
   on(d, 'scroll', onScroll);
   on(w, 'wheel', function (e) {
