@@ -984,8 +984,9 @@ fn press_at(c: &[f64], next: &mut usize, t: f64, x: f64, y: f64) -> Press {
 
 /// Clicks against the pointer trace: both are time-ordered, so one merge
 /// finds the last pointer sample before each click, and another the first
-/// sample of its approach; keys are merged the same way, for the text
-/// entered since the press before. Returns the clicks not marked trusted.
+/// sample of its approach; a press soon after the one before and elsewhere
+/// looks up the text entered between them. Returns the clicks not marked
+/// trusted.
 fn clicks(c: &[f64], m: &[f64], typed: &[f64], f: &mut Features) -> u32 {
     let (mut n, mut teleports, mut instant, mut centered, mut untrusted) = (0u32, 0u32, 0u32, 0u32, 0u32);
     // The press before (time, release, position); no press yet reads as

@@ -1229,7 +1229,8 @@ fn a_field_clicked_filled_and_left_at_once_is_rushed() {
     let v = score(&rushed);
     assert!(v.confidence < 0.5 && has(&v, Label::ActionBursts), "{v:?}");
 
-    // The fastest person seen took 624 ms; 250 ms is already beyond a hand.
+    // RUSH_MS after the release, and a person's pace (the fastest person
+    // seen took 624 ms): not rushed.
     for second in [272.0 + features::RUSH_MS, 955.0] {
         assert_eq!(
             features::extract(&clicked_and_filled(second, true)).rushed_clicks,
