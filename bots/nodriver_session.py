@@ -11,7 +11,9 @@ the page, and `send_keys`, which types each character as a DevTools `char`
 event: no keydown, no keyup), `native` (`mouse_click()`: a press and a
 release at the element's centre through the protocol, with no move before
 it), `tool_agent` (`defaults` with 1-4 s of model time before each call, as
-an agent calling it as tools). Needs `pip install nodriver==0.50.99`
+an agent calling it as tools), `typed` (`tool_agent` typing one character
+per `send_keys` call, 60-220 ms apart with a rare longer pause, as scripts
+that want a person's rhythm do). Needs `pip install nodriver==0.50.99`
 (requirements-nodriver.txt) and Debian's /usr/bin/chromium.
 """
 
@@ -29,7 +31,8 @@ PASSWORD = 'correct horse battery'
 
 async def session(browser, base, framework, style, seed):
     r = random.Random(seed)
-    think = (lambda: asyncio.sleep(r.uniform(1, 4))) if style == 'tool_agent' else (lambda: asyncio.sleep(0))
+    paced = style in ('tool_agent', 'typed')
+    think = (lambda: asyncio.sleep(r.uniform(1, 4))) if paced else (lambda: asyncio.sleep(0))
     tab = await browser.get(base + '/demo')
     await tab.sleep(2.0)  # the page and the snippet loaded
     for sel, text in [('#email', f'{framework}-{style}-{seed}@example.com'), ('#password', PASSWORD)]:
@@ -40,7 +43,12 @@ async def session(browser, base, framework, style, seed):
         else:
             await el.click()
         await think()
-        await el.send_keys(text)
+        if style == 'typed':
+            for ch in text:
+                await el.send_keys(ch)
+                await asyncio.sleep(r.uniform(0.06, 0.22) + (r.uniform(0.2, 0.6) if r.random() < 0.08 else 0))
+        else:
+            await el.send_keys(text)
     session_data = json.loads(await tab.evaluate('JSON.stringify(Huma.debug().features)'))
     submit = await tab.select('#submit')
     await think()
@@ -59,7 +67,7 @@ async def session(browser, base, framework, style, seed):
 async def main():
     p = argparse.ArgumentParser()
     p.add_argument('out')
-    p.add_argument('--style', choices=['defaults', 'native', 'tool_agent'], required=True)
+    p.add_argument('--style', choices=['defaults', 'native', 'tool_agent', 'typed'], required=True)
     p.add_argument('--sessions', type=int, default=10)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--headless', action='store_true')

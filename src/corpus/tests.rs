@@ -190,9 +190,9 @@ fn committed_chromium_corpus_decodes() {
     let families: HashSet<_> = ws.iter().map(|w| w.family.as_str()).collect();
     assert_eq!(
         families.len(),
-        23 + 2 * 6 + 7 + 6 + 4,
+        23 + 2 * 6 + 7 + 6 + 5,
         "in Chromium 3 frameworks x 7 styles and the kit in 2, the two headful stealth forks x 6 styles, \
-         Puppeteer in Firefox x 7 styles, the tool-calling agent in all six, nodriver x 3 styles headful \
+         Puppeteer in Firefox x 7 styles, the tool-calling agent in all six, nodriver x 4 styles headful \
          and 1 headless: {families:?}"
     );
     for w in &ws {
