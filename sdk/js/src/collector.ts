@@ -208,6 +208,12 @@ export function createCollector(w: any, d: any): Collector {
     win.k[row[0]] = int(now() - row[1]);
   }
 
+  // Whether a key is down (pressed and not yet released).
+  function keyHeld() {
+    for (var id in keysDown) return true;
+    return false;
+  }
+
   // A character typed with no key pressed for it: the DevTools protocol's
   // `Input.dispatchKeyEvent` of type `char` (nodriver's `send_keys`) fires
   // `keypress` and the text's `input` with no `keydown`, where a keyboard
@@ -217,9 +223,7 @@ export function createCollector(w: any, d: any): Collector {
   function onKeyPress(e: any) {
     if (seen(e, true)) return;
     var p = now();
-    var held = false;
-    for (var id in keysDown) held = true;
-    if (held || p - lastKeyAt < 50) return;
+    if (keyHeld() || p - lastKeyAt < 50) return;
     lastCharAt = p;
     win.n.k++;
     push('k', [rel(), 0, 0]);
@@ -230,9 +234,7 @@ export function createCollector(w: any, d: any): Collector {
   function onInput(e: any) {
     seen(e, true);
     var p = now();
-    var held = false;
-    for (var id in keysDown) held = true;
-    if (held || p - lastKeyAt < 100 || p - lastCharAt < 100) return;
+    if (keyHeld() || p - lastKeyAt < 100 || p - lastCharAt < 100) return;
     win.n.k++;
     push('k', [rel(), 0, 4]);
   }
